@@ -1,0 +1,328 @@
+// Reads and validates the whole stack configuration before any resource is registered.
+// Every problem is collected and reported at once, each naming its key (e.g. `targets[1].id`), what
+// was found and what is expected. `parseStackConfig` is pure (raw strings in, typed config out);
+// `readStackConfig` feeds it from the Pulumi runtime and logs the warnings.
+import * as pulumi from "@pulumi/pulumi";
+import { EXPECTED_TARGET_ID, familyOf, parseTargetId, type FlowLogFamily, type TargetKind } from "./arm-id";
+import { isAzureRegion, normalizeRegion } from "./regions";
+
+export const PROJECT = "sekoia-flowlogs";
+
+/** Defaults of the optional keys; test/infra/config.test.ts checks Pulumi.yaml declares the same. */
+export const DEFAULTS = {
+  networkWatcher: "existing",
+  retentionDays: 30,
+  sekoiaIntakeUrl: "https://intake.sekoia.io",
+  sekoiaNsgIntakeKey: "",
+  sekoiaVnetIntakeKey: "",
+  forwarderImage: "",
+  trafficAnalytics: false,
+  trafficAnalyticsIntervalMinutes: 60,
+  alertNoDeliveryMinutes: 30,
+  alertRestartCount: 3,
+  alertEmail: "",
+} as const;
+
+/** Project keys with no default: every stack must set them. */
+export const REQUIRED_KEYS = ["targets", "sasExpiry"] as const;
+/** Provider keys the program reads (declared by the provider, documented in the README). */
+export const PROVIDER_KEYS = ["azure-native:location", "azure-native:subscriptionId"] as const;
+
+export const SECRET_KEYS = ["sekoiaNsgIntakeKey", "sekoiaVnetIntakeKey"] as const;
+const INTAKE_KEY_OF: Record<FlowLogFamily, (typeof SECRET_KEYS)[number]> = {
+  nsg: "sekoiaNsgIntakeKey",
+  vnet: "sekoiaVnetIntakeKey",
+};
+
+/** Log alert windows Azure Monitor accepts (minutes). */
+export const ALERT_WINDOWS = [5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440, 2880] as const;
+
+export const NSG_RETIREMENT_WARNING =
+  "Azure blocks the creation of new NSG flow logs since 2025-06-30 and retires all NSG flow logs on 2027-09-30";
+
+export interface Target {
+  /** Where it came from in the configuration, e.g. `targets[2]`. */
+  readonly key: string;
+  readonly id: string;
+  /** Normalized region name, e.g. `westeurope`. */
+  readonly location: string;
+  readonly kind: TargetKind;
+  readonly family: FlowLogFamily;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  /** Name of the flow log under the Network Watcher; set it to adopt an existing flow log. */
+  readonly flowLogName?: string;
+}
+
+export interface StackConfig {
+  /** Region of the shared resources (forwarder, registry, workspace, checkpoints). */
+  readonly location: string;
+  readonly subscriptionId: string;
+  readonly targets: readonly Target[];
+  /** Distinct target regions, sorted. */
+  readonly regions: readonly string[];
+  readonly networkWatcher: "existing" | "create";
+  readonly retentionDays: number;
+  /** Normalized ISO-8601 instant (UTC, no fraction). */
+  readonly sasExpiry: string;
+  readonly sekoiaIntakeUrl: string;
+  /** Intake key per targeted family, always wrapped as a Pulumi secret. */
+  readonly intakeKeys: Readonly<Partial<Record<FlowLogFamily, pulumi.Output<string>>>>;
+  readonly forwarderImage?: string;
+  readonly trafficAnalytics: { readonly enabled: boolean; readonly intervalMinutes: 10 | 60 };
+  readonly alerts: { readonly noDeliveryMinutes: number; readonly restartCount: number; readonly email?: string };
+}
+
+/** Raw values as the Pulumi engine hands them over: strings (objects as JSON), by short key. */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+export class StackConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}); ` +
+        `nothing was registered:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "StackConfigError";
+  }
+}
+
+const show = (v: unknown): string => JSON.stringify(v);
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const IMAGE_BY_DIGEST = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:[.:][a-z0-9-]+)*(?:\/[a-z0-9._-]+)+(?::[\w.-]+)?@sha256:[0-9a-f]{64}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const FLOW_LOG_NAME = /^[A-Za-z0-9](?:[-\w.]{0,78}\w)?$/;
+
+/** Parses and validates everything; throws StackConfigError listing every problem. */
+export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConfig; warnings: string[] } {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const text = (key: string, fallback: string): string => {
+    const v = raw[key];
+    return v === undefined ? fallback : v.trim();
+  };
+  const integer = (key: string, fallback: number, ok: (n: number) => boolean, expected: string): number => {
+    const v = raw[key];
+    if (v === undefined || v.trim() === "") return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || !ok(n)) {
+      problems.push(`${key}: found ${show(v)}, expected ${expected}`);
+      return fallback;
+    }
+    return n;
+  };
+
+  // azure-native:location: the shared region.
+  const locationRaw = raw["azure-native:location"];
+  let location = "";
+  if (locationRaw === undefined || locationRaw.trim() === "") {
+    problems.push("azure-native:location: found nothing, expected the region of the shared resources, e.g. westeurope");
+  } else if (!isAzureRegion(locationRaw)) {
+    problems.push(`azure-native:location: found ${show(locationRaw)}, expected an Azure region name such as westeurope`);
+  } else {
+    location = normalizeRegion(locationRaw);
+  }
+  const stackSubscription = raw["azure-native:subscriptionId"]?.trim().toLowerCase() || undefined;
+
+  const targets = parseTargets(raw.targets, stackSubscription, problems, warnings);
+
+  const networkWatcher = text("networkWatcher", DEFAULTS.networkWatcher);
+  if (networkWatcher !== "existing" && networkWatcher !== "create") {
+    problems.push(`networkWatcher: found ${show(networkWatcher)}, expected "existing" (adopt NetworkWatcher_<region>) or "create"`);
+  }
+  const retentionDays = integer("retentionDays", DEFAULTS.retentionDays, (n) => n >= 1 && n <= 365, "a whole number of days from 1 to 365");
+  const sasExpiry = parseExpiry(raw.sasExpiry, now, problems, warnings);
+
+  const sekoiaIntakeUrl = text("sekoiaIntakeUrl", DEFAULTS.sekoiaIntakeUrl).replace(/\/+$/, "");
+  if (!isHttpsUrl(sekoiaIntakeUrl)) {
+    problems.push(`sekoiaIntakeUrl: found ${show(sekoiaIntakeUrl)}, expected an https:// URL such as ${DEFAULTS.sekoiaIntakeUrl}`);
+  }
+
+  const intakeKeys: Partial<Record<FlowLogFamily, pulumi.Output<string>>> = {};
+  for (const family of ["nsg", "vnet"] as const) {
+    const key = INTAKE_KEY_OF[family];
+    const value = raw[key]?.trim() ?? "";
+    const users = targets.filter((t) => t.family === family).map((t) => t.key);
+    if (users.length > 0 && value === "") {
+      problems.push(
+        `${key}: found nothing, expected the Sekoia intake key for ${family === "nsg" ? "NSG" : "VNet"} flow logs ` +
+          `(needed by ${users.join(", ")}); set it with \`pulumi config set --secret ${key} <key>\``,
+      );
+    } else if (users.length > 0) {
+      intakeKeys[family] = pulumi.secret(value);
+    } else if (value !== "") {
+      warnings.push(`${key} is set but no target is ${family === "nsg" ? "an NSG" : "a VNet, subnet or NIC"}: it is not deployed.`);
+    }
+  }
+
+  const forwarderImage = text("forwarderImage", DEFAULTS.forwarderImage);
+  if (forwarderImage !== "" && !IMAGE_BY_DIGEST.test(forwarderImage)) {
+    problems.push(
+      `forwarderImage: found ${show(forwarderImage)}, expected an image reference pinned by digest, ` +
+        "e.g. myregistry.azurecr.io/sekoia-flowlogs-forwarder@sha256:<64 hex>, or nothing to build it from forwarder/",
+    );
+  }
+
+  const taRaw = text("trafficAnalytics", String(DEFAULTS.trafficAnalytics));
+  if (taRaw !== "true" && taRaw !== "false") problems.push(`trafficAnalytics: found ${show(taRaw)}, expected true or false`);
+  const intervalMinutes = integer("trafficAnalyticsIntervalMinutes", DEFAULTS.trafficAnalyticsIntervalMinutes, (n) => n === 10 || n === 60, "10 or 60") as 10 | 60;
+
+  const noDeliveryMinutes = integer(
+    "alertNoDeliveryMinutes",
+    DEFAULTS.alertNoDeliveryMinutes,
+    (n) => (ALERT_WINDOWS as readonly number[]).includes(n),
+    `one of the windows Azure Monitor log alerts accept: ${ALERT_WINDOWS.join(", ")}`,
+  );
+  const restartCount = integer("alertRestartCount", DEFAULTS.alertRestartCount, (n) => n >= 1 && n <= 100, "a whole number from 1 to 100");
+  const email = text("alertEmail", DEFAULTS.alertEmail);
+  if (email !== "" && !EMAIL.test(email)) problems.push(`alertEmail: found ${show(email)}, expected an e-mail address or nothing`);
+
+  if (problems.length > 0) throw new StackConfigError(problems);
+
+  const config: StackConfig = {
+    location,
+    subscriptionId: targets[0].subscriptionId,
+    targets,
+    regions: [...new Set(targets.map((t) => t.location))].sort(),
+    networkWatcher: networkWatcher as "existing" | "create",
+    retentionDays,
+    sasExpiry,
+    sekoiaIntakeUrl,
+    intakeKeys,
+    ...(forwarderImage !== "" ? { forwarderImage } : {}),
+    trafficAnalytics: { enabled: taRaw === "true", intervalMinutes },
+    alerts: { noDeliveryMinutes, restartCount, ...(email !== "" ? { email } : {}) },
+  };
+  return { config, warnings };
+}
+
+function parseTargets(raw: string | undefined, stackSubscription: string | undefined, problems: string[], warnings: string[]): Target[] {
+  const expectedList = 'a non-empty list of {id, location}, e.g. [{"id": "/subscriptions/.../virtualNetworks/vnet1", "location": "westeurope"}]';
+  if (raw === undefined || raw.trim() === "") {
+    problems.push(`targets: found nothing, expected ${expectedList}`);
+    return [];
+  }
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    problems.push(`targets: found ${show(raw)}, expected ${expectedList}`);
+    return [];
+  }
+  if (!Array.isArray(list) || list.length === 0) {
+    problems.push(`targets: found ${show(list)}, expected ${expectedList}`);
+    return [];
+  }
+  const targets: Target[] = [];
+  const seen = new Map<string, string>();
+  list.forEach((item: unknown, i) => {
+    const key = `targets[${i}]`;
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      problems.push(`${key}: found ${show(item)}, expected an object {id, location}`);
+      return;
+    }
+    const fields = item as Record<string, unknown>;
+    for (const extra of Object.keys(fields).filter((k) => !["id", "location", "flowLogName"].includes(k))) {
+      problems.push(`${key}.${extra}: found an unknown field, expected only id, location and flowLogName`);
+    }
+    const { id, location, flowLogName } = fields;
+    let ok = true;
+    if (typeof location !== "string" || !isAzureRegion(location)) {
+      problems.push(`${key}.location: found ${show(location)}, expected the Azure region of the target, e.g. westeurope`);
+      ok = false;
+    }
+    if (flowLogName !== undefined && (typeof flowLogName !== "string" || !FLOW_LOG_NAME.test(flowLogName))) {
+      problems.push(`${key}.flowLogName: found ${show(flowLogName)}, expected 1-80 letters, digits, '-', '_' or '.'`);
+      ok = false;
+    }
+    if (typeof id !== "string") {
+      problems.push(`${key}.id: found ${show(id)}, expected ${EXPECTED_TARGET_ID}`);
+      return;
+    }
+    const parsed = parseTargetId(id.trim());
+    if ("error" in parsed) {
+      problems.push(`${key}.id: ${parsed.error}`);
+      return;
+    }
+    const duplicateOf = seen.get(id.trim().toLowerCase());
+    if (duplicateOf !== undefined) {
+      problems.push(`${key}.id: found the same resource as ${duplicateOf}.id, expected each target once (Azure allows one flow log per resource)`);
+      return;
+    }
+    seen.set(id.trim().toLowerCase(), key);
+    const expectedSubscription = stackSubscription ?? targets[0]?.subscriptionId;
+    if (expectedSubscription !== undefined && parsed.subscriptionId !== expectedSubscription) {
+      problems.push(
+        `${key}.id: found subscription ${parsed.subscriptionId}, expected ${expectedSubscription} ` +
+          `(${stackSubscription ? "azure-native:subscriptionId" : "the subscription of targets[0]"}): one stack covers one subscription`,
+      );
+      return;
+    }
+    if (!ok) return;
+    if (parsed.kind === "nsg") {
+      warnings.push(
+        `${key} targets the NSG ${parsed.name}: ${NSG_RETIREMENT_WARNING}. Creating this flow log fails unless it already ` +
+          `exists and is adopted (set ${key}.flowLogName to its name and \`pulumi import\` it). For new coverage, target the ` +
+          "virtual network or subnet this NSG protects instead (VNet flow logs).",
+      );
+    }
+    targets.push({
+      key,
+      id: id.trim(),
+      location: normalizeRegion(location as string),
+      kind: parsed.kind,
+      family: familyOf(parsed.kind),
+      subscriptionId: parsed.subscriptionId,
+      resourceGroup: parsed.resourceGroup,
+      name: parsed.name,
+      ...(typeof flowLogName === "string" ? { flowLogName } : {}),
+    });
+  });
+  return targets;
+}
+
+function parseExpiry(raw: string | undefined, now: Date, problems: string[], warnings: string[]): string {
+  const expected = "an ISO-8601 instant with a time zone in the future, e.g. 2027-06-30T00:00:00Z";
+  const value = raw?.trim() ?? "";
+  const m = ISO_INSTANT.exec(value);
+  const ms = m ? Date.parse(value) : NaN;
+  const [y, mo, d, h, mi, s] = m ? m.slice(1, 7).map((x) => Number(x ?? 0)) : [];
+  const daysInMonth = m ? new Date(Date.UTC(y, mo, 0)).getUTCDate() : 0;
+  if (!m || Number.isNaN(ms) || mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59 || s > 59) {
+    problems.push(`sasExpiry: found ${value === "" ? "nothing" : show(value)}, expected ${expected}`);
+    return "";
+  }
+  if (ms <= now.getTime()) {
+    problems.push(`sasExpiry: found ${show(value)}, which is not after now (${now.toISOString()}), expected ${expected}`);
+    return "";
+  }
+  const days = Math.floor((ms - now.getTime()) / 86_400_000);
+  if (days < 30) warnings.push(`sasExpiry is ${days} day(s) away: Sekoia loses access then; rotate it (README: rotating the SAS).`);
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** The clock used to check that sasExpiry is in the future; plan.ts and tests pin it. */
+export const clock = { now: (): Date => new Date() };
+
+/** Collects the raw values from the Pulumi runtime (no secrets are logged or kept in plain text). */
+export function readRawConfig(): RawConfig {
+  const raw: Record<string, string | undefined> = {};
+  for (const key of [...REQUIRED_KEYS, ...Object.keys(DEFAULTS)]) raw[key] = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
+  for (const key of PROVIDER_KEYS) raw[key] = pulumi.runtime.getConfig(key);
+  return raw;
+}
+
+/** Reads, validates and warns; throws before anything is registered when the config is invalid. */
+export function readStackConfig(): StackConfig {
+  const { config, warnings } = parseStackConfig(readRawConfig(), clock.now());
+  for (const w of warnings) void pulumi.log.warn(w);
+  return config;
+}

@@ -1,0 +1,187 @@
+// The forwarder service: a Container Apps environment logging to the stack's workspace, a
+// user-assigned identity with least-privilege roles, and the Container App itself (exactly one
+// replica, probes on the health port, intake keys only as Container App secrets).
+//
+// A user-assigned identity, not a system-assigned one: it exists (and holds AcrPull) before the app
+// is created, so the first image pull already works; role assignments can still take minutes to
+// propagate, which the forwarder must survive by retrying 403s at start.
+import * as app from "@pulumi/azure-native/app";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as pulumi from "@pulumi/pulumi";
+import type * as inputs from "@pulumi/azure-native/types/input";
+import type { FlowLogFamily } from "./arm-id";
+
+/** Built-in role definition GUIDs (identical in every Azure tenant). */
+export const ROLES = {
+  storageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+  storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+  acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+} as const;
+
+export const HEALTH_PORT = 8080;
+export const POLL_INTERVAL_SECONDS = 30;
+export const CONTAINER_NAME = "forwarder";
+
+/** Role definition id in the subscription of `scope` (a resource id). */
+export function roleDefinitionId(scope: string, roleGuid: string): string {
+  const subscription = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
+  if (!subscription) throw new Error(`roleDefinitionId: found scope "${scope}", expected a resource id under /subscriptions/<id>`);
+  return `/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+}
+
+/** Container App secret holding the intake key of a family. */
+export function intakeSecretName(family: FlowLogFamily): string {
+  return `sekoia-${family}-intake-key`;
+}
+
+/** Container URLs without any credential, sorted: the forwarder reads them with its identity. */
+export function flowLogSourceUrls(accounts: ReadonlyArray<{ blobEndpoint: string; containers: readonly string[] }>): string {
+  const urls = accounts.flatMap((a) => a.containers.map((c) => `${a.blobEndpoint.replace(/\/+$/, "")}/${c}`));
+  return [...new Set(urls)].sort().join(",");
+}
+
+/** The forwarder's environment. Intake keys appear only as secretRef, never as a value. */
+export function forwarderEnvironment(env: {
+  sources: pulumi.Input<string>;
+  checkpointUrl: pulumi.Input<string>;
+  intakeUrl: string;
+  families: readonly FlowLogFamily[];
+  clientId: pulumi.Input<string>;
+}): inputs.app.EnvironmentVarArgs[] {
+  return [
+    { name: "FLOWLOG_SOURCES", value: env.sources },
+    { name: "CHECKPOINT_URL", value: env.checkpointUrl },
+    { name: "SEKOIA_INTAKE_URL", value: env.intakeUrl },
+    ...(["nsg", "vnet"] as const)
+      .filter((f) => env.families.includes(f))
+      .map((f) => ({ name: `SEKOIA_${f.toUpperCase()}_INTAKE_KEY`, secretRef: intakeSecretName(f) })),
+    { name: "POLL_INTERVAL_SECONDS", value: String(POLL_INTERVAL_SECONDS) },
+    { name: "HEALTH_PORT", value: String(HEALTH_PORT) },
+    { name: "AZURE_CLIENT_ID", value: env.clientId },
+  ];
+}
+
+export interface ForwarderAppArgs {
+  /** Region of the environment and app (the shared region). Change replaces. */
+  readonly location: string;
+  /** Resource group (the stack's). Change replaces. */
+  readonly resourceGroupName: pulumi.Input<string>;
+  /** Log Analytics workspace GUID and (secret) shared key the environment logs to. */
+  readonly workspace: { readonly customerId: pulumi.Input<string>; readonly sharedKey: pulumi.Input<string> };
+  /** Image to run (digest-pinned); a new value rolls a new revision. */
+  readonly imageRef: pulumi.Input<string>;
+  /** The registry the stack owns, if it built the image: the identity gets AcrPull on it. Default none. */
+  readonly registry?: { readonly id: pulumi.Input<string>; readonly loginServer: pulumi.Input<string> };
+  /** Flow-log storage accounts: Storage Blob Data Reader on each; their containers become FLOWLOG_SOURCES. */
+  readonly flowLogAccounts: ReadonlyArray<{
+    /** Region of the account: names its role assignment. */
+    readonly region: string;
+    readonly accountId: pulumi.Input<string>;
+    readonly blobEndpoint: pulumi.Input<string>;
+    readonly containers: readonly string[];
+  }>;
+  /** Checkpoint container: ARM id (scope of Storage Blob Data Contributor) and URL (CHECKPOINT_URL). */
+  readonly checkpoint: { readonly containerId: pulumi.Input<string>; readonly containerUrl: pulumi.Input<string> };
+  /** Sekoia intake base URL (default https://intake.sekoia.io). */
+  readonly intakeUrl: string;
+  /** Intake keys (secrets) of the targeted families; each becomes a Container App secret. */
+  readonly intakeKeys: Readonly<Partial<Record<FlowLogFamily, pulumi.Input<string>>>>;
+  /** Tags. Default none. */
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+export class ForwarderApp extends pulumi.ComponentResource {
+  public readonly app: app.ContainerApp;
+  /** The Container App's name (ContainerAppName_s in the logs). */
+  public readonly appName: pulumi.Output<string>;
+  public readonly identityClientId: pulumi.Output<string>;
+
+  constructor(name: string, args: ForwarderAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sekoia-flowlogs:infra:ForwarderApp", name, args, opts);
+    const environment = new app.ManagedEnvironment(
+      `${name}-environment`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        appLogsConfiguration: {
+          destination: "log-analytics",
+          logAnalyticsConfiguration: { customerId: args.workspace.customerId, sharedKey: pulumi.secret(args.workspace.sharedKey) },
+        },
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags },
+      { parent: this },
+    );
+    const grant = (purpose: string, scope: pulumi.Input<string>, role: string) =>
+      new authorization.RoleAssignment(
+        `${name}-${purpose}`,
+        {
+          principalId: identity.principalId,
+          principalType: "ServicePrincipal",
+          roleDefinitionId: pulumi.output(scope).apply((s) => roleDefinitionId(s, role)),
+          scope,
+        },
+        { parent: this },
+      );
+    const grants = [
+      ...args.flowLogAccounts.map((a) => grant(`read-flow-logs-${a.region}`, a.accountId, ROLES.storageBlobDataReader)),
+      grant("write-checkpoints", args.checkpoint.containerId, ROLES.storageBlobDataContributor),
+      ...(args.registry ? [grant("pull-image", args.registry.id, ROLES.acrPull)] : []),
+    ];
+
+    const families = (["nsg", "vnet"] as const).filter((f) => args.intakeKeys[f] !== undefined);
+    const sources = pulumi
+      .all(args.flowLogAccounts.map((a) => pulumi.output(a.blobEndpoint)))
+      .apply((endpoints) => flowLogSourceUrls(endpoints.map((blobEndpoint, i) => ({ blobEndpoint, containers: args.flowLogAccounts[i].containers }))));
+
+    this.app = new app.ContainerApp(
+      `${name}-app`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        managedEnvironmentId: environment.id,
+        identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+        configuration: {
+          // One revision at a time; no ingress: the forwarder only makes outbound calls.
+          activeRevisionsMode: "Single",
+          secrets: families.map((f) => ({ name: intakeSecretName(f), value: pulumi.secret(args.intakeKeys[f]!) })),
+          registries: args.registry ? [{ server: args.registry.loginServer, identity: identity.id }] : [],
+        },
+        template: {
+          containers: [
+            {
+              name: CONTAINER_NAME,
+              image: args.imageRef,
+              resources: { cpu: 0.5, memory: "1Gi" },
+              env: forwarderEnvironment({
+                sources,
+                checkpointUrl: args.checkpoint.containerUrl,
+                intakeUrl: args.intakeUrl,
+                families,
+                clientId: identity.clientId,
+              }),
+              probes: [
+                { type: "Liveness", httpGet: { path: "/healthz", port: HEALTH_PORT }, initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: 3 },
+                { type: "Readiness", httpGet: { path: "/readyz", port: HEALTH_PORT }, periodSeconds: 10, failureThreshold: 3 },
+              ],
+            },
+          ],
+          // Exactly one reader of the checkpoints: never scale out, never to zero.
+          scale: { minReplicas: 1, maxReplicas: 1 },
+          terminationGracePeriodSeconds: 60,
+        },
+        tags: args.tags,
+      },
+      // The identity must hold its roles (AcrPull above all) before the first revision starts.
+      { parent: this, dependsOn: grants },
+    );
+    this.appName = this.app.name;
+    this.identityClientId = identity.clientId;
+    this.registerOutputs({ appName: this.appName, identityClientId: this.identityClientId });
+  }
+}

@@ -1,0 +1,163 @@
+// Storage: one hardened account per target region for the flow logs, and one account in the shared
+// region for the forwarder's checkpoints.
+//
+// Retention: ONE mechanism per account, our own lifecycle rule (storage.ManagementPolicy). The flow
+// logs are created with their retention policy disabled, because a flow log's retention makes Azure
+// write a lifecycle rule that REPLACES the account's rules (and several flow logs sharing an account
+// would overwrite each other's). Our rule is declared here, visible in `npm run plan`, and covers
+// both flow-log containers of the account.
+import * as storage from "@pulumi/azure-native/storage";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { FLOW_LOG_CONTAINERS } from "./arm-id";
+
+/** Container holding the forwarder's checkpoints. */
+export const CHECKPOINT_CONTAINER = "checkpoints";
+
+/** Extra days checkpoints outlive the blobs they describe (a checkpoint of a deleted blob is useless). */
+export const CHECKPOINT_GRACE_DAYS = 7;
+
+/** Storage account names: 3-24 lowercase letters and digits, globally unique (random suffix of 8). */
+export function storageAccountName(prefix: string, suffix: string): string {
+  return `${prefix.replace(/[^a-z0-9]/g, "").slice(0, 24 - suffix.length)}${suffix}`;
+}
+
+/** Settings every account of the stack shares: HTTPS only, TLS 1.2, no anonymous access. */
+export function hardenedAccountSettings() {
+  return {
+    kind: storage.Kind.StorageV2,
+    sku: { name: storage.SkuName.Standard_LRS },
+    accessTier: storage.AccessTier.Hot,
+    enableHttpsTrafficOnly: true,
+    minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+    allowBlobPublicAccess: false,
+    allowCrossTenantReplication: false,
+  } as const;
+}
+
+/** A lifecycle rule deleting block blobs under the given prefixes `days` after their last change. */
+export function deleteAfterRule(name: string, prefixes: readonly string[], days: number): storage.ManagementPolicyArgs["policy"] {
+  return {
+    rules: [
+      {
+        name,
+        enabled: true,
+        type: storage.RuleType.Lifecycle,
+        definition: {
+          filters: { blobTypes: ["blockBlob"], prefixMatch: [...prefixes].map((p) => `${p}/`) },
+          actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: days } } },
+        },
+      },
+    ],
+  };
+}
+
+export interface FlowLogStorageArgs {
+  /** Region of the account: must be the region of the flow logs' targets. Change replaces. */
+  readonly region: string;
+  /** Resource group of the account (the stack's). Change replaces. */
+  readonly resourceGroupName: pulumi.Input<string>;
+  /** Days to keep flow-log blobs (1..365, default 30); updates the lifecycle rule in place. */
+  readonly retentionDays: number;
+  /** Tags on the account. Default none. */
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** The account a region's flow logs write to, with its lifecycle rule. */
+export class FlowLogStorage extends pulumi.ComponentResource {
+  public readonly account: storage.StorageAccount;
+  public readonly accountName: pulumi.Output<string>;
+  /** e.g. https://<account>.blob.core.windows.net/ */
+  public readonly blobEndpoint: pulumi.Output<string>;
+
+  constructor(name: string, args: FlowLogStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sekoia-flowlogs:infra:FlowLogStorage", name, args, opts);
+    const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false }, { parent: this });
+    this.account = new storage.StorageAccount(
+      `${name}-account`,
+      {
+        ...hardenedAccountSettings(),
+        accountName: suffix.result.apply((s) => storageAccountName(`fl${args.region}`, s)),
+        resourceGroupName: args.resourceGroupName,
+        location: args.region,
+        // Service SAS for Sekoia are signed with the account key: shared keys must stay enabled here.
+        allowSharedKeyAccess: true,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    new storage.ManagementPolicy(
+      `${name}-retention`,
+      {
+        accountName: this.account.name,
+        resourceGroupName: args.resourceGroupName,
+        managementPolicyName: "default",
+        policy: deleteAfterRule("delete-old-flow-logs", Object.values(FLOW_LOG_CONTAINERS), args.retentionDays),
+      },
+      { parent: this },
+    );
+    this.accountName = this.account.name;
+    this.blobEndpoint = this.account.primaryEndpoints.blob;
+    this.registerOutputs({ accountName: this.accountName, blobEndpoint: this.blobEndpoint });
+  }
+}
+
+export interface CheckpointStorageArgs {
+  /** Region of the account (the shared region). Change replaces. */
+  readonly location: string;
+  /** Resource group of the account (the stack's). Change replaces. */
+  readonly resourceGroupName: pulumi.Input<string>;
+  /** Flow-log retention in days; checkpoints are deleted CHECKPOINT_GRACE_DAYS later. */
+  readonly retentionDays: number;
+  /** Tags on the account. Default none. */
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** The forwarder's checkpoint container: written with its managed identity only. */
+export class CheckpointStorage extends pulumi.ComponentResource {
+  public readonly account: storage.StorageAccount;
+  public readonly container: storage.BlobContainer;
+  /** Container URL without any credential, e.g. https://<account>.blob.core.windows.net/checkpoints */
+  public readonly containerUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: CheckpointStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sekoia-flowlogs:infra:CheckpointStorage", name, args, opts);
+    const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false }, { parent: this });
+    this.account = new storage.StorageAccount(
+      `${name}-account`,
+      {
+        ...hardenedAccountSettings(),
+        accountName: suffix.result.apply((s) => storageAccountName("ckpt", s)),
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        // Nobody needs a key or SAS here: the forwarder uses Entra ID (its managed identity).
+        allowSharedKeyAccess: false,
+        defaultToOAuthAuthentication: true,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    this.container = new storage.BlobContainer(
+      `${name}-container`,
+      {
+        accountName: this.account.name,
+        resourceGroupName: args.resourceGroupName,
+        containerName: CHECKPOINT_CONTAINER,
+        publicAccess: storage.PublicAccess.None,
+      },
+      { parent: this },
+    );
+    new storage.ManagementPolicy(
+      `${name}-retention`,
+      {
+        accountName: this.account.name,
+        resourceGroupName: args.resourceGroupName,
+        managementPolicyName: "default",
+        policy: deleteAfterRule("delete-old-checkpoints", [CHECKPOINT_CONTAINER], args.retentionDays + CHECKPOINT_GRACE_DAYS),
+      },
+      { parent: this },
+    );
+    this.containerUrl = pulumi.interpolate`${this.account.primaryEndpoints.blob}${CHECKPOINT_CONTAINER}`;
+    this.registerOutputs({ containerUrl: this.containerUrl });
+  }
+}
