@@ -1,0 +1,76 @@
+// Assembles a forwarder from its configuration: storage clients, checkpoint and dead-letter stores,
+// one Sekoia sink per kind of flow log, and a reader and discovery per source.
+
+import { CheckpointStore } from "./checkpoints/checkpoint-store";
+import { DeadLetterStore } from "./checkpoints/dead-letter";
+import type { FlowLogKind } from "./decode/flow-log-kind";
+import type { ForwarderConfig } from "./config";
+import { Forwarder } from "./forwarder";
+import { HealthState } from "./health";
+import type { Logger } from "./log";
+import { ForwarderMetrics } from "./metrics";
+import { IntakeClient } from "./sink/intake-client";
+import { DEFAULT_BACKOFF } from "./sink/retry";
+import { SekoiaSink } from "./sink/sekoia-sink";
+import { BlobDiscovery } from "./source/blob-discovery";
+import { BlockReader } from "./source/block-reader";
+import { containerClient } from "./source/storage-client";
+
+/** Runs of blocks downloaded at once; two are held at a time (one decoding, one prefetched). */
+const MAX_RUN_BYTES = 8 * 1024 * 1024;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const MAX_BATCH_AGE_MS = 2_000;
+const INTAKE_CONCURRENCY = 4;
+
+export interface AppOptions {
+  /** Give a batch up after retrying this long (--once); service mode retries until shutdown. */
+  readonly maxRetryMs?: number;
+}
+
+export interface App {
+  readonly forwarder: Forwarder;
+  readonly store: CheckpointStore;
+  readonly sinks: readonly SekoiaSink[];
+  readonly metrics: ForwarderMetrics;
+  readonly health: HealthState;
+}
+
+export function createApp(config: ForwarderConfig, log: Logger, options: AppOptions = {}): App {
+  const metrics = new ForwarderMetrics();
+  const health = new HealthState();
+  const store = new CheckpointStore(containerClient(config.checkpoint), metrics);
+  const deadLetters = new DeadLetterStore(store, metrics);
+  const client = new IntakeClient(config.intakeUrl, config.requestTimeoutSeconds * 1000);
+  const sinks = new Map<FlowLogKind, SekoiaSink>();
+  for (const [kind, intakeKey] of Object.entries(config.intakeKeys) as [FlowLogKind, string][]) {
+    sinks.set(
+      kind,
+      new SekoiaSink({
+        kind,
+        intakeKey,
+        client,
+        maxBatchBytes: MAX_BATCH_BYTES,
+        maxBatchAgeMs: MAX_BATCH_AGE_MS,
+        concurrency: INTAKE_CONCURRENCY,
+        backoff: DEFAULT_BACKOFF,
+        maxRetryMs: options.maxRetryMs,
+        metrics,
+        log,
+        deadLetter: async (k, events, reason) => {
+          await deadLetters.writeRejectedEvents(k, events, reason);
+        },
+      }),
+    );
+  }
+  const sources = config.sources.map((source) => {
+    const container = containerClient(source);
+    return {
+      source,
+      discovery: new BlobDiscovery(container, metrics),
+      reader: new BlockReader(container, metrics, MAX_RUN_BYTES),
+      sink: sinks.get(source.kind)!,
+    };
+  });
+  const forwarder = new Forwarder({ sources, store, deadLetters, metrics, health, log, startTime: config.startTime });
+  return { forwarder, store, sinks: [...sinks.values()], metrics, health };
+}

@@ -1,0 +1,125 @@
+// Durable progress in a blob container. Each record is one small JSON blob written whole (Put Blob is
+// atomic, so a crash leaves the previous version) under an ETag condition, so two writers can never
+// silently overwrite each other: the loser gets a CheckpointConflictError.
+
+import { RestError, type ContainerClient } from "@azure/storage-blob";
+import { CheckpointConflictError, ForwarderError } from "../errors";
+import type { ForwarderMetrics } from "../metrics";
+import { readStream } from "../source/read-stream";
+import type { BlobPosition, CommittedBlock } from "./blob-position";
+
+export const CHECKPOINT_PREFIX = "v1";
+
+/** Progress of one source blob. */
+export interface BlobCheckpoint {
+  readonly position: BlobPosition;
+  /** The blob's last committed block when the position was reached: only the tail follows it. */
+  readonly lastBlock?: CommittedBlock;
+  /** The blob's ETag, set when everything committed under it was delivered. */
+  readonly etag?: string;
+  readonly updatedAt: string;
+}
+
+/** Progress of one source container. */
+export interface SourceCheckpoint {
+  /** The first start's FORWARDER_START_TIME, kept so later discoveries honour it. */
+  readonly startTime?: string;
+  /** Start of the last poll after which everything it found was delivered. */
+  readonly scannedThrough?: string;
+  /** Blob-name prefixes above the hour partitions (one per resource), as last discovered. */
+  readonly roots: readonly string[];
+  readonly rootsRefreshedAt?: string;
+}
+
+export interface Stored<T> {
+  readonly value: T;
+  /** ETag of the checkpoint blob, for the next conditional write. */
+  readonly etag: string;
+}
+
+export interface SourceRef {
+  readonly account: string;
+  readonly container: string;
+}
+
+export function blobCheckpointName(source: SourceRef, blobName: string): string {
+  return `${CHECKPOINT_PREFIX}/blobs/${source.account}/${source.container}/${blobName}.json`;
+}
+
+export function sourceCheckpointName(source: SourceRef): string {
+  return `${CHECKPOINT_PREFIX}/sources/${source.account}/${source.container}.json`;
+}
+
+export class CheckpointStore {
+  constructor(
+    readonly container: ContainerClient,
+    private readonly metrics: ForwarderMetrics,
+  ) {}
+
+  /** Throws unless the container exists and answers: the readiness check. */
+  async check(): Promise<void> {
+    this.metrics.storageRequests.inc({ operation: "checkpoint_check" });
+    try {
+      // A listing, not Get Container Properties: a container-scoped SAS may list but not read properties.
+      await this.container.listBlobsFlat({ prefix: `${CHECKPOINT_PREFIX}/sources/` }).byPage({ maxPageSize: 1 }).next();
+    } catch (error) {
+      this.metrics.storageErrors.inc({ area: "checkpoint" });
+      if (error instanceof RestError && error.statusCode === 404) {
+        throw new ForwarderError(
+          "CHECKPOINT_CONTAINER_MISSING",
+          `CHECKPOINT_URL names ${this.container.url.split("?")[0]}, which does not exist; create the container first.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  readBlob(source: SourceRef, blobName: string): Promise<Stored<BlobCheckpoint> | undefined> {
+    return this.read<BlobCheckpoint>(blobCheckpointName(source, blobName));
+  }
+
+  writeBlob(source: SourceRef, blobName: string, value: BlobCheckpoint, etag: string | undefined): Promise<string> {
+    return this.write(blobCheckpointName(source, blobName), value, etag);
+  }
+
+  readSource(source: SourceRef): Promise<Stored<SourceCheckpoint> | undefined> {
+    return this.read<SourceCheckpoint>(sourceCheckpointName(source));
+  }
+
+  writeSource(source: SourceRef, value: SourceCheckpoint, etag: string | undefined): Promise<string> {
+    return this.write(sourceCheckpointName(source), value, etag);
+  }
+
+  async read<T>(name: string): Promise<Stored<T> | undefined> {
+    this.metrics.storageRequests.inc({ operation: "checkpoint_read" });
+    try {
+      // One request gives both the content and the ETag it belongs to.
+      const response = await this.container.getBlockBlobClient(name).download();
+      const buffer = await readStream(response.readableStreamBody!);
+      return { value: JSON.parse(buffer.toString("utf8")) as T, etag: response.etag! };
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      this.metrics.storageErrors.inc({ area: "checkpoint" });
+      throw error;
+    }
+  }
+
+  /** Writes `value` if the stored version still has `etag` (or, without one, if none exists yet). */
+  async write(name: string, value: unknown, etag: string | undefined): Promise<string> {
+    const body = JSON.stringify(value);
+    this.metrics.storageRequests.inc({ operation: "checkpoint_write" });
+    try {
+      const response = await this.container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
+        conditions: etag ? { ifMatch: etag } : { ifNoneMatch: "*" },
+        blobHTTPHeaders: { blobContentType: "application/json" },
+      });
+      return response.etag!;
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 409)) {
+        throw new CheckpointConflictError(name);
+      }
+      this.metrics.storageErrors.inc({ area: "checkpoint" });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// Entry point of the forwarder bundle (`node forwarder.js [--once]`).
+
+import { createApp } from "./app";
+import { configSecrets, FORWARDER_VARIABLES, loadConfig } from "./config";
+import { ConfigError } from "./errors";
+import { createLogger } from "./log";
+import { runOnce, runService } from "./service";
+
+/** In --once mode a batch is given up (and the exit code says so) after this long failing. */
+const ONCE_MAX_RETRY_MS = 300_000;
+
+const USAGE = `Usage: node forwarder.js [--once]
+
+Ships Azure NSG and VNet flow-log tuples from blob storage to the Sekoia.io HTTP intake.
+
+  (no flag)   run as a service: poll every POLL_INTERVAL_SECONDS, serve /healthz, /readyz, /metrics
+  --once      deliver everything committed now, then exit (0 when all was delivered)
+  --help      this text
+
+Environment:
+${Object.entries(FORWARDER_VARIABLES)
+  .map(([name, meaning]) => `  ${name.padEnd(32)} ${meaning}`)
+  .join("\n")}
+`;
+
+async function main(args: readonly string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const unknown = args.filter((a) => a !== "--once");
+  if (unknown.length > 0) {
+    process.stderr.write(`Unknown argument ${unknown[0]}.\n\n${USAGE}`);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const log = createLogger({ level: config.logLevel, secrets: configSecrets(config) });
+  const once = args.includes("--once");
+  const app = createApp(config, log, { maxRetryMs: once ? ONCE_MAX_RETRY_MS : undefined });
+  return once ? runOnce(app, log) : runService(app, config, log);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`Fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,189 @@
+// The Sekoia sink for one intake (one kind of flow log): batches events by bytes and age, sends up to
+// `concurrency` requests at once, retries what may succeed later, and reports every batch to the
+// owners of its events as acknowledged or failed. Nothing is acknowledged that the intake did not
+// accept or that was not kept in the dead-letter store.
+
+import { IntakeKeyRejectedError, IntakeUnavailableError, ShuttingDownError } from "../errors";
+import { kindLabel, type FlowLogKind } from "../decode/flow-log-kind";
+import type { Logger } from "../log";
+import type { ForwarderMetrics } from "../metrics";
+import { bodyOverhead, IntakeBatch, type DeliveryOwner } from "./intake-batch";
+import type { IntakeClient } from "./intake-client";
+import { retryDelayMs, type BackoffOptions } from "./retry";
+
+/** Sekoia's SDK keeps bodies under 0.9 x 10 MiB; we stay well inside that. */
+export const MAX_BODY_BYTES = Math.floor(0.9 * 10 * 1024 * 1024);
+
+export interface SinkOptions {
+  readonly kind: FlowLogKind;
+  readonly intakeKey: string;
+  readonly client: IntakeClient;
+  readonly maxBatchBytes: number;
+  readonly maxBatchAgeMs: number;
+  readonly concurrency: number;
+  readonly backoff: BackoffOptions;
+  /** Give a batch up after retrying this long (the --once mode); unbounded when absent. */
+  readonly maxRetryMs?: number;
+  readonly metrics: ForwarderMetrics;
+  readonly log: Logger;
+  /** Keeps events the intake refused for good; they count as handled once this resolves. */
+  readonly deadLetter: (kind: FlowLogKind, events: readonly string[], reason: string) => Promise<void>;
+}
+
+export class SekoiaSink {
+  private open: IntakeBatch;
+  private readonly queue: IntakeBatch[] = [];
+  private inFlight = 0;
+  private ageTimer?: NodeJS.Timeout;
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly roomWaiters: (() => void)[] = [];
+  private readonly aborter = new AbortController();
+  private readonly overhead: number;
+  /** Set when the intake refused the key; cleared by the next accepted batch. */
+  keyRejected = false;
+  /** Events acknowledged since this sink was made. */
+  sent = 0;
+
+  constructor(private readonly options: SinkOptions) {
+    if (options.maxBatchBytes > MAX_BODY_BYTES) throw new RangeError(`maxBatchBytes above ${MAX_BODY_BYTES}`);
+    this.overhead = bodyOverhead(options.intakeKey);
+    this.open = new IntakeBatch(this.overhead);
+  }
+
+  /** Adds one event (a JSON object serialized as a string), numbered `seq` by its owner. */
+  push(event: string, owner: DeliveryOwner, seq: number): void {
+    if (this.aborter.signal.aborted) {
+      owner.fail(new ShuttingDownError());
+      return;
+    }
+    const quoted = JSON.stringify(event);
+    const cost = IntakeBatch.cost(quoted);
+    if (this.open.size > 0 && this.open.bytes + cost > this.options.maxBatchBytes) this.seal();
+    this.open.add(quoted, cost, owner, seq);
+    if (this.open.size === 1) {
+      this.ageTimer = setTimeout(() => this.seal(), this.options.maxBatchAgeMs);
+    }
+  }
+
+  /** A promise to await before pushing more, when enough batches already wait to be sent. */
+  backpressure(): Promise<void> | undefined {
+    if (this.queue.length < this.options.concurrency) return undefined;
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Sends what is batched and resolves once every batch has been acknowledged or failed. */
+  flush(): Promise<void> {
+    this.seal();
+    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Shutdown: stop retrying and abandon in-flight requests; their events stay unacknowledged. */
+  abort(): void {
+    this.aborter.abort();
+    this.seal();
+  }
+
+  private seal(): void {
+    clearTimeout(this.ageTimer);
+    if (this.open.size === 0) return;
+    this.queue.push(this.open);
+    this.open = new IntakeBatch(this.overhead);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
+      const batch = this.queue.shift()!;
+      this.inFlight++;
+      this.roomWaiters.splice(0).forEach((resolve) => resolve());
+      void this.deliver(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+        if (this.inFlight === 0 && this.queue.length === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+      });
+    }
+  }
+
+  private async deliver(batch: IntakeBatch): Promise<void> {
+    try {
+      await this.send(batch);
+    } catch (error) {
+      batch.fail(error as Error);
+    }
+  }
+
+  /** Sends one batch until it is accepted, dead-lettered or failed for good (throws). */
+  private async send(batch: IntakeBatch): Promise<void> {
+    const { kind, metrics, log, client } = this.options;
+    const signal = this.aborter.signal;
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) throw new ShuttingDownError();
+      const { outcome, acceptedEvents } = await client.post(batch.body(this.options.intakeKey), signal).catch((error) => {
+        if (signal.aborted) throw new ShuttingDownError();
+        throw error;
+      });
+      switch (outcome.kind) {
+        case "delivered":
+          metrics.batches.inc({ kind, outcome: "delivered" });
+          metrics.tuplesSent.inc({ kind }, batch.size);
+          if (acceptedEvents !== undefined && acceptedEvents !== batch.size) {
+            log.warn({ kind, sent: batch.size, acceptedEvents }, "Intake acknowledged a different number of events than sent.");
+          }
+          this.keyRejected = false;
+          this.sent += batch.size;
+          batch.acknowledge();
+          return;
+        case "key_rejected":
+          metrics.batches.inc({ kind, outcome: "key_rejected" });
+          this.keyRejected = true;
+          throw new IntakeKeyRejectedError(kindLabel(kind), outcome.status);
+        case "too_large":
+          metrics.batches.inc({ kind, outcome: "too_large" });
+          if (batch.size > 1) {
+            log.warn({ kind, events: batch.size, bytes: batch.bytes }, "Intake answered 413; sending the batch in halves.");
+            for (const half of batch.split()) await this.send(half);
+            return;
+          }
+          await this.rejectForGood(batch, "the intake answered 413 to a single event");
+          return;
+        case "rejected":
+          metrics.batches.inc({ kind, outcome: "rejected" });
+          await this.rejectForGood(batch, `the intake answered ${outcome.status}`);
+          return;
+        case "retry": {
+          metrics.retries.inc({ kind, reason: outcome.reason });
+          const elapsed = Date.now() - started;
+          if (this.options.maxRetryMs !== undefined && elapsed >= this.options.maxRetryMs) {
+            throw new IntakeUnavailableError(`${outcome.reason} for ${Math.round(elapsed / 1000)} s`);
+          }
+          const delay = retryDelayMs(this.options.backoff, attempt, outcome.retryAfterMs);
+          log.warn({ kind, reason: outcome.reason, attempt, delayMs: Math.round(delay) }, "Intake request failed; retrying.");
+          await sleep(delay, signal);
+        }
+      }
+    }
+  }
+
+  private async rejectForGood(batch: IntakeBatch, reason: string): Promise<void> {
+    const events = batch.quoted.map((quoted) => JSON.parse(quoted) as string);
+    this.options.log.error({ kind: this.options.kind, events: events.length, reason }, "Intake rejected events for good; keeping them as dead letters.");
+    await this.options.deadLetter(this.options.kind, events, reason);
+    batch.acknowledge();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+export type { DeliveryOwner } from "./intake-batch";

@@ -1,0 +1,120 @@
+// Reads what was committed to a PT1H.json blob since a position, using the committed block list (never
+// the listed size, which runs ahead of what is committed). Yields runs of whole blocks, each at most
+// `maxRunBytes` unless a single block is larger, fetching the next run while the caller decodes the
+// current one; memory stays bounded by two runs whatever the blob's size.
+
+import { RestError, type ContainerClient } from "@azure/storage-blob";
+import { extendsPosition, START_POSITION, type BlobPosition, type CommittedBlock } from "../checkpoints/blob-position";
+import type { BlobCheckpoint } from "../checkpoints/checkpoint-store";
+import type { BlockRun } from "../decode/record-chunk";
+import type { ForwarderMetrics } from "../metrics";
+import { readStream } from "./read-stream";
+
+export interface ReadPlan {
+  readonly blobName: string;
+  readonly blocks: readonly CommittedBlock[];
+  /** ETag of the blob the block list belongs to; every download is conditional on it. */
+  readonly etag: string;
+  readonly start: BlobPosition;
+  /** The blob no longer begins with the blocks the checkpoint covers: it is read again from the start. */
+  readonly rewritten: boolean;
+  /** Only the tail follows the position: nothing to download. */
+  readonly upToDate: boolean;
+}
+
+/** The blob changed (or vanished) between listing its blocks and downloading them. */
+export class BlobChangedError extends Error {
+  constructor(readonly blobName: string, readonly gone: boolean) {
+    super(gone ? `blob ${blobName} was deleted while being read` : `blob ${blobName} changed while being read`);
+  }
+}
+
+export class BlockReader {
+  constructor(
+    private readonly container: ContainerClient,
+    private readonly metrics: ForwarderMetrics,
+    private readonly maxRunBytes: number,
+  ) {}
+
+  async plan(blobName: string, checkpoint: BlobCheckpoint | undefined): Promise<ReadPlan> {
+    const client = this.container.getBlockBlobClient(blobName);
+    this.metrics.storageRequests.inc({ operation: "get_block_list" });
+    const list = await client.getBlockList("committed").catch(rethrowGone(blobName));
+    let blocks: CommittedBlock[] = (list.committedBlocks ?? []).map((b) => ({ name: b.name, size: b.size }));
+    let etag = list.etag!;
+    if (blocks.length === 0) {
+      // Put Blob (not Azure's writer, but a copy or a test) leaves no block list: treat it as one block.
+      this.metrics.storageRequests.inc({ operation: "get_properties" });
+      const properties = await client.getProperties().catch(rethrowGone(blobName));
+      etag = properties.etag!;
+      blocks = properties.contentLength ? [{ name: "", size: properties.contentLength }] : [];
+    }
+    const previous = checkpoint?.position ?? START_POSITION;
+    const rewritten = !extendsPosition(blocks, previous);
+    const start = rewritten ? START_POSITION : previous;
+    const last = blocks[blocks.length - 1];
+    const upToDate =
+      blocks.length === 0 ||
+      (!rewritten && start.blocks >= blocks.length - 1 && checkpoint?.lastBlock?.name === last.name && checkpoint.lastBlock.size === last.size);
+    return { blobName, blocks, etag, start, rewritten, upToDate };
+  }
+
+  async *runs(plan: ReadPlan, signal: { readonly stopped: boolean }): AsyncGenerator<BlockRun> {
+    const runs = groupRuns(plan.blocks, plan.start.blocks, this.maxRunBytes);
+    let pending = runs.length > 0 ? this.download(plan, runs[0]) : undefined;
+    for (let i = 0; i < runs.length && pending; i++) {
+      const current = await pending;
+      pending = i + 1 < runs.length && !signal.stopped ? this.download(plan, runs[i + 1]) : undefined;
+      // A prefetched download must not reject unobserved if the caller stops early.
+      pending?.catch(() => undefined);
+      yield current;
+      if (signal.stopped) return;
+    }
+  }
+
+  private async download(plan: ReadPlan, run: RunSpan): Promise<BlockRun> {
+    const sizes = plan.blocks.slice(run.first, run.end).map((b) => b.size);
+    const count = sizes.reduce((a, b) => a + b, 0);
+    this.metrics.storageRequests.inc({ operation: "download" });
+    const response = await this.container
+      .getBlockBlobClient(plan.blobName)
+      .download(run.offset, count, { conditions: { ifMatch: plan.etag } })
+      .catch(rethrowGone(plan.blobName));
+    const bytes = await readStream(response.readableStreamBody!);
+    return { bytes, firstBlock: run.first, blockSizes: sizes, endsAtTail: run.end === plan.blocks.length };
+  }
+}
+
+interface RunSpan {
+  readonly first: number;
+  readonly end: number;
+  readonly offset: number;
+}
+
+function groupRuns(blocks: readonly CommittedBlock[], from: number, maxRunBytes: number): RunSpan[] {
+  const runs: RunSpan[] = [];
+  let offset = 0;
+  for (let i = 0; i < from; i++) offset += blocks[i].size;
+  let first = from;
+  let bytes = 0;
+  for (let i = from; i < blocks.length; i++) {
+    if (i > first && bytes + blocks[i].size > maxRunBytes) {
+      runs.push({ first, end: i, offset });
+      offset += bytes;
+      first = i;
+      bytes = 0;
+    }
+    bytes += blocks[i].size;
+  }
+  if (first < blocks.length) runs.push({ first, end: blocks.length, offset });
+  return runs;
+}
+
+function rethrowGone(blobName: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof RestError && (error.statusCode === 404 || error.statusCode === 412)) {
+      throw new BlobChangedError(blobName, error.statusCode === 404);
+    }
+    throw error;
+  };
+}
