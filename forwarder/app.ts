@@ -3,6 +3,7 @@
 
 import { CheckpointStore } from "./checkpoints/checkpoint-store";
 import { DeadLetterStore } from "./checkpoints/dead-letter";
+import { SourceLeases } from "./checkpoints/source-lease";
 import type { FlowLogKind } from "./decode/flow-log-kind";
 import type { ForwarderConfig } from "./config";
 import { Forwarder } from "./forwarder";
@@ -30,6 +31,7 @@ export interface AppOptions {
 export interface App {
   readonly forwarder: Forwarder;
   readonly store: CheckpointStore;
+  readonly leases: SourceLeases;
   readonly sinks: readonly SekoiaSink[];
   readonly metrics: ForwarderMetrics;
   readonly health: HealthState;
@@ -71,6 +73,7 @@ export function createApp(config: ForwarderConfig, log: Logger, options: AppOpti
       sink: sinks.get(source.kind)!,
     };
   });
-  const forwarder = new Forwarder({ sources, store, deadLetters, metrics, health, log, startTime: config.startTime });
-  return { forwarder, store, sinks: [...sinks.values()], metrics, health };
+  const leases = new SourceLeases(store, metrics, log);
+  const forwarder = new Forwarder({ sources, store, deadLetters, leases, metrics, health, log, startTime: config.startTime });
+  return { forwarder, store, leases, sinks: [...sinks.values()], metrics, health };
 }

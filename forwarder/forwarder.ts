@@ -5,6 +5,7 @@
 
 import type { BlobCheckpoint, CheckpointStore, SourceCheckpoint, Stored } from "./checkpoints/checkpoint-store";
 import type { DeadLetterStore } from "./checkpoints/dead-letter";
+import type { SourceLeases } from "./checkpoints/source-lease";
 import type { FlowLogSource } from "./config";
 import { forwardBlob, type BlobResult } from "./blob-forwarding";
 import { CheckpointConflictError, ForwarderError } from "./errors";
@@ -28,6 +29,7 @@ export interface ForwarderParts {
   readonly sources: readonly SourcePipeline[];
   readonly store: CheckpointStore;
   readonly deadLetters: DeadLetterStore;
+  readonly leases: SourceLeases;
   readonly metrics: ForwarderMetrics;
   readonly health: HealthState;
   readonly log: Logger;
@@ -44,6 +46,8 @@ export interface PollReport {
   readonly failures: number;
   /** Blobs that changed while being read: a next poll right away finds the rest. */
   readonly changedWhileReading: number;
+  /** Sources another replica holds, left to it. */
+  readonly standby: number;
 }
 
 interface CachedCheckpoint {
@@ -82,6 +86,7 @@ export class Forwarder {
     const incomplete = new Set<SourcePipeline>();
     let failures = 0;
     let changedWhileReading = 0;
+    let standby = 0;
     const blobFailed = (pipeline: SourcePipeline, blob: string, error: unknown) => {
       incomplete.add(pipeline);
       if (error instanceof BlobChangedError) {
@@ -100,6 +105,13 @@ export class Forwarder {
     for (const pipeline of sources) {
       if (this.stopSignal.stopped) break;
       try {
+        const lease = await this.parts.leases.hold(pipeline.source);
+        if (lease === "refused") {
+          standby++;
+          continue;
+        }
+        // Whoever held the source before may have moved it on: start from what the store says.
+        if (lease === "acquired") this.forget(pipeline);
         const state = await this.sourceState(pipeline);
         const found = await pipeline.discovery.discover(state?.value, this.startTime(state), pollStart);
         this.parts.health.ok("storage");
@@ -153,10 +165,17 @@ export class Forwarder {
       bytesRead: reads.reduce((sum, r) => sum + r.result.bytesRead, 0),
       failures,
       changedWhileReading,
+      standby,
     };
     metrics.polls.inc({ outcome: failures === 0 ? "complete" : "incomplete" });
     log.info({ ...report, durationMs: this.now() - pollStart }, "Poll finished.");
     return report;
+  }
+
+  private forget(pipeline: SourcePipeline): void {
+    this.sourceStates.delete(pipeline.source.url);
+    const prefix = this.key(pipeline, "");
+    for (const key of this.checkpoints.keys()) if (key.startsWith(prefix)) this.checkpoints.delete(key);
   }
 
   private pipelineParts(pipeline: SourcePipeline): PipelineParts {

@@ -11,6 +11,9 @@ import type { Logger } from "./log";
 const FLUSH_GRACE_MS = 14_000;
 const EXIT_DEADLINE_MS = 19_000;
 const ONCE_MAX_PASSES = 3;
+/** --once waits this long for a source another replica holds (one lease period and a margin). */
+const ONCE_STANDBY_WAIT_MS = 45_000;
+const ONCE_STANDBY_RETRY_MS = 3_000;
 
 interface Shutdown {
   readonly requested: boolean;
@@ -87,6 +90,7 @@ export async function runService(app: App, config: ForwarderConfig, log: Logger)
     const wait = Math.max(0, started + config.pollIntervalSeconds * 1000 - Date.now());
     await Promise.race([shutdown.signalled, new Promise((resolve) => setTimeout(resolve, wait).unref())]);
   }
+  await app.leases.releaseAll();
   shutdown.dispose();
   await new Promise((resolve) => server.close(resolve));
   log.info("Forwarder stopped.");
@@ -97,13 +101,23 @@ export async function runOnce(app: App, log: Logger): Promise<number> {
   const shutdown = onStopSignals(app, log);
   try {
     if (!(await checkCheckpoints(app, log))) return 1;
-    for (let pass = 1; pass <= ONCE_MAX_PASSES; pass++) {
+    const standbyDeadline = Date.now() + ONCE_STANDBY_WAIT_MS;
+    for (let pass = 1; ; pass++) {
       const report = await app.forwarder.poll();
       if (report.failures > 0) return 1;
-      if (report.changedWhileReading === 0 || shutdown.requested) return 0;
+      if (shutdown.requested) return 0;
+      if (report.standby > 0) {
+        if (Date.now() > standbyDeadline) {
+          log.error({ sources: report.standby }, "Another replica kept holding sources; they were not drained.");
+          return 1;
+        }
+        await new Promise((resolve) => setTimeout(resolve, ONCE_STANDBY_RETRY_MS));
+      } else if (report.changedWhileReading === 0 || pass >= ONCE_MAX_PASSES) {
+        return 0;
+      }
     }
-    return 0;
   } finally {
+    await app.leases.releaseAll();
     shutdown.dispose();
   }
 }

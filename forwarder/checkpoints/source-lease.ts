@@ -1,0 +1,91 @@
+// One replica at a time per source: a blob lease on a lock blob beside the checkpoints. Container Apps
+// runs two replicas while it swaps revisions; the one without the lease stands by and takes over
+// within one lease period of the holder dying, or at once when the holder releases it on shutdown.
+// Checkpoint ETags still guard every write, so even a replica that lost its lease unknowingly (a long
+// pause) cannot overwrite the other's progress.
+
+import { randomUUID } from "node:crypto";
+import { RestError } from "@azure/storage-blob";
+import type { Logger } from "../log";
+import type { ForwarderMetrics } from "../metrics";
+import { CHECKPOINT_PREFIX, type CheckpointStore, type SourceRef } from "./checkpoint-store";
+
+export interface LeaseOptions {
+  /** Azure allows 15 to 60 seconds. */
+  readonly durationSeconds: number;
+  readonly renewEveryMs: number;
+}
+
+export const DEFAULT_LEASE_OPTIONS: LeaseOptions = { durationSeconds: 30, renewEveryMs: 10_000 };
+
+export function lockName(source: SourceRef): string {
+  return `${CHECKPOINT_PREFIX}/locks/${source.account}/${source.container}.lock`;
+}
+
+export class SourceLeases {
+  /** This replica's lease id, the same for every source. */
+  readonly leaseId = randomUUID();
+  private readonly held = new Set<string>();
+  private readonly refused = new Set<string>();
+  private renewTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: CheckpointStore,
+    private readonly metrics: ForwarderMetrics,
+    private readonly log: Logger,
+    private readonly options: LeaseOptions = DEFAULT_LEASE_OPTIONS,
+  ) {}
+
+  /** Whether this replica holds the source's lease: since before, newly, or not (another one does). */
+  async hold(source: SourceRef): Promise<"held" | "acquired" | "refused"> {
+    const name = lockName(source);
+    if (this.held.has(name)) return "held";
+    const client = this.store.container.getBlockBlobClient(name);
+    this.metrics.storageRequests.inc({ operation: "lease" });
+    try {
+      await client.upload("", 0, { conditions: { ifNoneMatch: "*" } }).catch((error: unknown) => {
+        if (!(error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412))) throw error;
+      });
+      await client.getBlobLeaseClient(this.leaseId).acquireLease(this.options.durationSeconds);
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 409) {
+        if (!this.refused.has(name)) this.log.info({ lock: name }, "Another replica holds this source; standing by.");
+        this.refused.add(name);
+        return "refused";
+      }
+      throw error;
+    }
+    this.refused.delete(name);
+    this.held.add(name);
+    this.log.info({ lock: name }, "Holding the source's lease.");
+    this.renewTimer ??= setInterval(() => void this.renewAll(), this.options.renewEveryMs).unref();
+    return "acquired";
+  }
+
+  private async renewAll(): Promise<void> {
+    for (const name of [...this.held]) {
+      this.metrics.storageRequests.inc({ operation: "lease" });
+      try {
+        await this.store.container.getBlockBlobClient(name).getBlobLeaseClient(this.leaseId).renewLease();
+      } catch (error) {
+        // A lease we cannot renew may be taken over: drop it; ETags protect the checkpoints meanwhile.
+        this.held.delete(name);
+        this.log.warn({ lock: name, err: error }, "Lost the source's lease; acquiring it again next poll.");
+      }
+    }
+  }
+
+  /** On shutdown, after the last checkpoint: lets a standby replica take over at once. */
+  async releaseAll(): Promise<void> {
+    clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+    for (const name of [...this.held]) {
+      this.held.delete(name);
+      await this.store.container
+        .getBlockBlobClient(name)
+        .getBlobLeaseClient(this.leaseId)
+        .releaseLease()
+        .catch((error: unknown) => this.log.warn({ lock: name, err: error }, "Lease not released; it expires by itself."));
+    }
+  }
+}

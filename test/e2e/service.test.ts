@@ -1,0 +1,130 @@
+// The bundle as a service: it picks up records appended while it runs, serves health, readiness and
+// metrics, sends nothing on idle polls, stops cleanly on SIGTERM, and after a restart resumes where
+// the last acknowledged batch ended. Sources are read with a read-only (rl) SAS.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Azurite, freePort } from "../helpers/azurite";
+import { AzureFlowLogBlob, FlowLogGenerator, nsgBlobName, nsgResourceId, vnetBlobName } from "../helpers/flow-logs";
+import { ForwarderProcess } from "../helpers/forwarder-process";
+import { IntakeServer } from "../helpers/intake-server";
+import { waitFor } from "../helpers/wait-for";
+
+const NSG_KEY = "nsg-service-key-abcdef012345";
+const VNET_KEY = "vnet-service-key-abcdef012345";
+const NSG = "insights-logs-networksecuritygroupflowevent";
+const VNET = "insights-logs-flowlogflowevent";
+
+let azurite: Azurite;
+let intake: IntakeServer;
+let env: Record<string, string>;
+let healthPort: number;
+const gen = new FlowLogGenerator(11);
+const expected = new Set<string>();
+const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+const nsgId = nsgResourceId("00000000-0000-0000-0000-0000000000aa", "rg-svc", "nsg-svc");
+const flowLogId = "/SUBSCRIPTIONS/00000000-0000-0000-0000-0000000000AA/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_NORTHEUROPE/FLOWLOGS/VNET-SVC";
+let nsgBlob: AzureFlowLogBlob;
+let vnetBlob: AzureFlowLogBlob;
+
+beforeAll(async () => {
+  azurite = await Azurite.start();
+  intake = await IntakeServer.start({ keys: [NSG_KEY, VNET_KEY] });
+  for (const c of [NSG, VNET, "checkpoints"]) await azurite.createContainer(c);
+  healthPort = await freePort();
+  env = {
+    FLOWLOG_SOURCES: `${azurite.containerSasUrl(NSG)},${azurite.containerSasUrl(VNET)}`,
+    CHECKPOINT_URL: azurite.containerSasUrl("checkpoints", "racwdl"),
+    SEKOIA_INTAKE_URL: intake.url,
+    SEKOIA_NSG_INTAKE_KEY: NSG_KEY,
+    SEKOIA_VNET_INTAKE_KEY: VNET_KEY,
+    POLL_INTERVAL_SECONDS: "1",
+    HEALTH_PORT: String(healthPort),
+  };
+  nsgBlob = new AzureFlowLogBlob(azurite.service.getContainerClient(NSG), nsgBlobName(nsgId, hour, "000D3AF1A2B3"));
+  vnetBlob = new AzureFlowLogBlob(azurite.service.getContainerClient(VNET), vnetBlobName(flowLogId, hour, "000D3AF1C4D5"));
+});
+
+afterAll(async () => {
+  await intake?.stop();
+  await azurite?.stop();
+});
+
+async function appendBoth(records: number): Promise<void> {
+  for (let i = 0; i < records; i++) {
+    const nsg = gen.nsgRecord(nsgId, { time: new Date(), mac: "000D3AF1A2B3" });
+    const vnet = gen.vnetRecord("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", flowLogId, { time: new Date(), mac: "000D3AF1C4D5" });
+    await nsgBlob.append([nsg.record]);
+    await vnetBlob.append([vnet.record]);
+    for (const t of [...nsg.tuples, ...vnet.tuples]) expected.add(t.tuple);
+  }
+}
+
+function received(): string[] {
+  return [...intake.events(NSG_KEY), ...intake.events(VNET_KEY)].map((e) => (JSON.parse(e) as Record<string, string>)["flow.0"]);
+}
+
+async function allDelivered(what: string): Promise<void> {
+  await waitFor(what, () => received().length >= expected.size, 30_000);
+  expect(new Set(received())).toEqual(expected);
+  expect(received()).toHaveLength(expected.size);
+}
+
+async function get(path: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${healthPort}${path}`);
+  return { status: response.status, body: await response.text() };
+}
+
+describe("forwarder service", () => {
+  let service: ForwarderProcess;
+
+  it("delivers records appended while it runs, each tuple once", async () => {
+    await appendBoth(2);
+    service = new ForwarderProcess([], env);
+    await service.waitForLog("that it started", (l) => l.msg === "Forwarder started.");
+    await allDelivered("the first records delivered");
+    for (let round = 0; round < 3; round++) {
+      await appendBoth(2);
+      await allDelivered(`round ${round} of appends delivered`);
+    }
+  });
+
+  it("serves liveness, readiness and Prometheus metrics", async () => {
+    expect(await get("/healthz")).toEqual({ status: 200, body: "ok\n" });
+    const ready = await get("/readyz");
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body)).toEqual({ ready: true, storage: "ok", checkpoints: "ok", intake: "ok" });
+    const metrics = (await get("/metrics")).body;
+    const sent = [...metrics.matchAll(/^flowlog_tuples_sent_total\{kind="(nsg|vnet)"\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[2]), 0);
+    expect(sent).toBe(expected.size);
+    expect(metrics).toMatch(/^flowlog_lag_seconds \d/m);
+    expect(metrics).toMatch(/^flowlog_bytes_read_total\{kind="nsg"\} \d+$/m);
+  });
+
+  it("sends nothing on polls that find nothing new", async () => {
+    const polls = () => service.logs.filter((l) => l.msg === "Poll finished.").length;
+    const before = intake.requests.length;
+    const pollsBefore = polls();
+    await waitFor("three idle polls", () => polls() >= pollsBefore + 3, 15_000);
+    expect(intake.requests.length).toBe(before);
+  });
+
+  it("stops on SIGTERM with exit code 0 within 20 s, keeping secrets out of its output", async () => {
+    const started = Date.now();
+    service.child.kill("SIGTERM");
+    const run = await service.waitForExit(20_000);
+    expect(run.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(run.logs.at(-1)?.msg).toBe("Forwarder stopped.");
+    for (const secret of [NSG_KEY, VNET_KEY, new URL(azurite.containerSasUrl(NSG)).searchParams.get("sig")!]) {
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    }
+  });
+
+  it("resumes after a restart with what was committed while it was down, and nothing twice", async () => {
+    await appendBoth(3);
+    service = new ForwarderProcess([], env);
+    await allDelivered("records committed during the downtime delivered after the restart");
+    service.child.kill("SIGTERM");
+    expect((await service.waitForExit(20_000)).code).toBe(0);
+  });
+});
