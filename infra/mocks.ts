@@ -1,0 +1,149 @@
+// Offline stand-ins for Azure, used by `npm run plan` and the infra tests: the program runs under
+// pulumi.runtime.setMocks and every resource and invoke it would send to Azure is recorded here.
+// Fake outputs are derived from names only, so two runs produce identical plans.
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+
+/** Pulumi's marker for a secret value as it crosses the RPC boundary (see toolchain.md). */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export const SECRET_MARK = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+  /** "read" for NetworkWatcher.get-style reads (the stack does not own them), else "register". */
+  readonly operation: "read" | "register";
+  /** False for component resources (groupings with no Azure counterpart). */
+  readonly custom?: boolean;
+  readonly id?: string;
+}
+
+export interface RecordedCall {
+  readonly token: string;
+  readonly inputs: Record<string, unknown>;
+  /** What the mock answered. */
+  readonly result: Record<string, unknown>;
+}
+
+export interface Recorder {
+  readonly resources: RecordedResource[];
+  readonly calls: RecordedCall[];
+}
+
+export const FAKE_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
+
+const digest = (text: string, length: number): string => createHash("sha256").update(text).digest("hex").slice(0, length);
+const fakeGuid = (seed: string): string => {
+  const h = digest(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+};
+
+export function isSecretValue(v: unknown): v is { value: unknown } {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_MARK;
+}
+
+/** Replaces secret-wrapped values by `mask(value)`, recursively. */
+export function unwrapSecrets(v: unknown, mask: (value: unknown) => unknown = (x) => x): unknown {
+  if (isSecretValue(v)) return mask(unwrapSecrets(v.value, mask));
+  if (Array.isArray(v)) return v.map((x) => unwrapSecrets(x, mask));
+  if (typeof v === "object" && v !== null) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x, mask)]));
+  }
+  return v;
+}
+
+/** Input holding the Azure name of each resource type the program names itself. */
+const NAME_INPUT: Readonly<Record<string, string>> = {
+  "azure-native:storage:StorageAccount": "accountName",
+  "azure-native:storage:BlobContainer": "containerName",
+  "azure-native:storage:ManagementPolicy": "managementPolicyName",
+  "azure-native:containerregistry:Registry": "registryName",
+  "azure-native:network:FlowLog": "flowLogName",
+  "azure-native:network:NetworkWatcher": "networkWatcherName",
+  "azure-native:monitor:DiagnosticSetting": "name",
+};
+
+/** The Azure-side outputs a real deployment would report, faked from the inputs. */
+function fakeState(type: string, name: string, inputs: Record<string, unknown>, subscription: string): { id: string; state: Record<string, unknown> } {
+  const plain = unwrapSecrets(inputs) as Record<string, unknown>;
+  const nameInput = NAME_INPUT[type];
+  // Like azure-native's auto-naming: the logical name plus a suffix (here derived, not random).
+  const azureName = nameInput && typeof plain[nameInput] === "string" ? (plain[nameInput] as string) : `${name}${digest(name, 6)}`;
+  const group = typeof plain.resourceGroupName === "string" ? plain.resourceGroupName : "rg";
+  const [, namespace = "misc", kind = type] = type.split(":");
+  const state: Record<string, unknown> = { ...inputs, name: azureName };
+  let id = `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.${namespace}/${kind}/${azureName}`;
+  switch (type) {
+    case "azure-native:resources:ResourceGroup":
+      id = `/subscriptions/${subscription}/resourceGroups/${azureName}`;
+      break;
+    case "random:index/randomString:RandomString":
+      return { id: name, state: { ...inputs, result: digest(name, Number(plain.length ?? 8)) } };
+    case "azure-native:storage:StorageAccount":
+      state.primaryEndpoints = { blob: `https://${azureName}.blob.core.windows.net/` };
+      break;
+    case "azure-native:storage:BlobContainer":
+      id = `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.Storage/storageAccounts/${String(plain.accountName)}/blobServices/default/containers/${azureName}`;
+      break;
+    case "azure-native:containerregistry:Registry":
+      state.loginServer = `${azureName}.azurecr.io`;
+      break;
+    case "azure-native:managedidentity:UserAssignedIdentity":
+      state.clientId = fakeGuid(`client:${name}`);
+      state.principalId = fakeGuid(`principal:${name}`);
+      break;
+    case "azure-native:operationalinsights:Workspace":
+      state.customerId = fakeGuid(`workspace:${name}`);
+      break;
+    case "docker-build:index:Image": {
+      const tag = Array.isArray(plain.tags) ? String(plain.tags[0]) : name;
+      state.digest = `sha256:${digest(tag, 64)}`;
+      state.ref = `${tag}@${String(state.digest)}`;
+      id = tag;
+      break;
+    }
+  }
+  return { id, state };
+}
+
+/** Mocks recording into `recorder`; ids are ARM-shaped under `subscription`. */
+export function recordingMocks(recorder: Recorder, subscription: string = FAKE_SUBSCRIPTION): pulumi.runtime.Mocks {
+  return {
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+      const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+      if (args.id) {
+        // A read (`Resource.get`): Azure would return the existing resource's state.
+        recorder.resources.push({ type: args.type, name: args.name, inputs, operation: "read", id: args.id });
+        return { id: args.id, state: { ...inputs, name: args.id.split("/").pop() } };
+      }
+      recorder.resources.push({ type: args.type, name: args.name, inputs, operation: "register", custom: args.custom });
+      return fakeState(args.type, args.name, inputs, subscription);
+    },
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+      const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+      const result = fakeCall(args.token, inputs);
+      recorder.calls.push({ token: args.token, inputs, result });
+      return result;
+    },
+  };
+}
+
+/** Answers of the invokes the program makes; all of them return secrets in real life. */
+function fakeCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case "azure-native:storage:listStorageAccountServiceSAS": {
+      const plain = unwrapSecrets(inputs) as Record<string, string>;
+      const sig = digest(`${plain.canonicalizedResource}|${plain.sharedAccessExpiryTime}`, 16);
+      return {
+        serviceSasToken: `sv=2022-11-02&sr=${plain.resource}&sp=${plain.permissions}&se=${plain.sharedAccessExpiryTime}&spr=${plain.protocols}&sig=FAKE${sig}`,
+      };
+    }
+    case "azure-native:operationalinsights:getSharedKeys":
+      return { primarySharedKey: "FAKE-WORKSPACE-SHARED-KEY", secondarySharedKey: "FAKE-WORKSPACE-SHARED-KEY-2" };
+    case "azure-native:containerregistry:listRegistryCredentials":
+      return { username: "fake-admin", passwords: [{ name: "password", value: "FAKE-REGISTRY-PASSWORD" }] };
+    default:
+      return {};
+  }
+}

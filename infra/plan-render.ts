@@ -1,0 +1,146 @@
+// Runs the program under mocks and renders what it would register, for `npm run plan` and its
+// snapshot test. Deterministic: resources sorted by type and name, inputs flattened and sorted,
+// secrets printed as [secret], the repository path replaced by <repo>.
+import * as pulumi from "@pulumi/pulumi";
+import { clock, PROJECT } from "./config";
+import { REPO_ROOT } from "./forwarder-image";
+import { FAKE_SUBSCRIPTION, recordingMocks, unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder } from "./mocks";
+
+export const SECRET_MASK = "[secret]";
+
+export interface ProgramRun {
+  readonly resources: RecordedResource[];
+  readonly calls: RecordedCall[];
+  /** Stack outputs, resolved; secret ones replaced by [secret]. */
+  readonly outputs: Record<string, unknown>;
+  /** Warnings the program logged (pulumi.log.warn). */
+  readonly warnings: string[];
+  /** Plain text of every secret the run handled (config secrets, secret invoke results), for masking. */
+  readonly knownSecrets: string[];
+}
+
+/** Resolves an output's value (all values are known under mocks). */
+export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => {
+    pulumi.output(o).apply((v) => {
+      resolve(v as T);
+      return v;
+    });
+  });
+}
+
+/**
+ * Runs infra/index.ts once under mocks with the given configuration. The program module is imported
+ * here, after the mocks are set; a second run in the same module registry needs a fresh registry.
+ */
+export async function runProgram(options: {
+  config: Record<string, string>;
+  secretKeys: string[];
+  stack: string;
+  preview: boolean;
+  now?: Date;
+}): Promise<ProgramRun> {
+  const recorder: Recorder = { resources: [], calls: [] };
+  const warnings: string[] = [];
+  const warn = pulumi.log.warn;
+  pulumi.log.warn = (message, ...rest) => {
+    warnings.push(message);
+    return warn(message, ...rest);
+  };
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+  const subscription = options.config["azure-native:subscriptionId"] ?? FAKE_SUBSCRIPTION;
+  await pulumi.runtime.setMocks(recordingMocks(recorder, subscription), PROJECT, options.stack, options.preview);
+  if (options.now) {
+    const now = options.now;
+    clock.now = () => now;
+  }
+  let program: Record<string, unknown>;
+  try {
+    program = (await import("./index.js")) as Record<string, unknown>;
+  } finally {
+    pulumi.log.warn = warn;
+  }
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program).sort(([a], [b]) => a.localeCompare(b))) {
+    if (value === undefined) continue;
+    const out = pulumi.output(value);
+    outputs[key] = (await pulumi.isSecret(out)) ? SECRET_MASK : await valueOf(out);
+  }
+  // Wait for every registration and invoke still in flight.
+  await pulumi.runtime.disconnect();
+  const knownSecrets = [
+    ...options.secretKeys.map((k) => options.config[k]),
+    ...recorder.calls.flatMap((c) => secretStrings(c.result)),
+  ].filter((s): s is string => typeof s === "string" && s.length > 0);
+  return { resources: recorder.resources, calls: recorder.calls, outputs, warnings, knownSecrets };
+}
+
+/** Every string in an invoke result but labels (`name`): our invokes (SAS, keys, credentials) return secrets. */
+function secretStrings(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  if (typeof v === "object" && v !== null) {
+    return Object.entries(v).flatMap(([k, x]) => (k === "name" ? [] : secretStrings(x)));
+  }
+  return [];
+}
+
+/**
+ * `a.b[0].c: value` lines, sorted. A secret value is printed as [secret]; inside a secret object
+ * (azure-native marks a whole input secret when one field is) the structure is shown and every
+ * string holding a known secret is masked.
+ */
+export function flatten(value: unknown, knownSecrets: readonly string[] = [], prefix = ""): string[] {
+  const maskKnown = (v: unknown): unknown => {
+    if (typeof v === "string") return knownSecrets.some((s) => v.includes(s)) ? SECRET_MASK : v;
+    if (Array.isArray(v)) return v.map(maskKnown);
+    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskKnown(x)]));
+    return v;
+  };
+  const masked = unwrapSecrets(value, (inner) => (typeof inner === "object" && inner !== null ? maskKnown(inner) : SECRET_MASK));
+  const lines: string[] = [];
+  const walk = (v: unknown, key: string): void => {
+    if (Array.isArray(v)) {
+      if (v.length === 0) lines.push(`${key}: []`);
+      v.forEach((x, i) => walk(x, `${key}[${i}]`));
+    } else if (typeof v === "object" && v !== null) {
+      const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+      if (entries.length === 0) lines.push(`${key}: {}`);
+      for (const [k, x] of entries) walk(x, key ? `${key}.${k}` : k);
+    } else if (v !== undefined) {
+      lines.push(`${key}: ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+    }
+  };
+  walk(masked, prefix);
+  return lines.sort();
+}
+
+export function renderPlan(stack: string, run: ProgramRun): string {
+  const out: string[] = [
+    `Plan of stack "${stack}" (${PROJECT}), computed offline under mocks: nothing was sent to Azure.`,
+    "Ids, generated names and keys are faked; [secret] marks a secret value.",
+    "",
+  ];
+  const resources = [...run.resources].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+  out.push(`Resources (${resources.length}):`);
+  for (const r of resources) {
+    if (r.operation === "read") {
+      out.push(`  = ${r.type} ${r.name}`, `      adopted (read only, never modified or deleted): ${r.id}`);
+      continue;
+    }
+    out.push(`  + ${r.type} ${r.name}`);
+    // Components only group their children; their arguments are shown on the children.
+    if (r.custom === false) continue;
+    for (const line of flatten(r.inputs, run.knownSecrets)) out.push(`      ${line}`);
+  }
+  const calls = [...run.calls].sort((a, b) => a.token.localeCompare(b.token) || JSON.stringify(a.inputs).localeCompare(JSON.stringify(b.inputs)));
+  out.push("", `Invokes (${calls.length}):`);
+  for (const c of calls) {
+    out.push(`  ${c.token}`);
+    for (const line of flatten(c.inputs, run.knownSecrets)) out.push(`      ${line}`);
+  }
+  out.push("", "Stack outputs:");
+  for (const line of flatten(run.outputs, run.knownSecrets)) out.push(`  ${line}`);
+  out.push("", `Warnings (${run.warnings.length}):`);
+  for (const w of run.warnings) out.push(`  ${w}`);
+  return out.join("\n").split(REPO_ROOT).join("<repo>") + "\n";
+}
