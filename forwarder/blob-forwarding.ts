@@ -40,7 +40,8 @@ export async function forwardBlob(
     log.warn({ source: source.url, blob: blobName, blocks: plan.blocks.length }, "Blob no longer extends what was read; reading it again from the start.");
   }
   if (plan.upToDate) {
-    if (stored?.value.etag !== plan.etag) writer.update({ ...stored!.value, etag: plan.etag, updatedAt: new Date().toISOString() });
+    // Remember the new ETag so the next listing skips the blob without asking for its blocks.
+    if (stored && stored.value.etag !== plan.etag) writer.update({ ...stored.value, etag: plan.etag, updatedAt: new Date().toISOString() });
     return { tuplesRead: 0, bytesRead: 0, settle: () => writer.drain() };
   }
 
