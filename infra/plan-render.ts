@@ -39,8 +39,10 @@ export async function runProgram(options: {
   stack: string;
   preview: boolean;
   now?: Date;
+  /** Where to record; pass one to inspect what was registered when the program throws. */
+  recorder?: Recorder;
 }): Promise<ProgramRun> {
-  const recorder: Recorder = { resources: [], calls: [] };
+  const recorder: Recorder = options.recorder ?? { resources: [], calls: [] };
   const warnings: string[] = [];
   const warn = pulumi.log.warn;
   pulumi.log.warn = (message, ...rest) => {

@@ -1,0 +1,185 @@
+// infra/config.ts: every configuration error names its key, says what was found and what is
+// expected; valid configurations get their defaults; Pulumi.yaml declares the same keys and defaults.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { DEFAULTS, NSG_RETIREMENT_WARNING, parseStackConfig, REQUIRED_KEYS, StackConfigError, type RawConfig } from "../../infra/config";
+import { defaultConfig, ids, NOW, NSG_KEY, runStack, SUBSCRIPTION } from "./harness";
+
+/** Raw config as the engine passes it: strings, objects as JSON, short project keys. */
+function raw(overrides: Record<string, unknown> = {}): RawConfig {
+  const merged: Record<string, unknown> = { ...defaultConfig(), ...overrides };
+  return Object.fromEntries(
+    Object.entries(merged)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
+}
+
+function problemsOf(overrides: Record<string, unknown>): string {
+  try {
+    parseStackConfig(raw(overrides), NOW);
+  } catch (error) {
+    expect(error).toBeInstanceOf(StackConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+const vnet = (extra: Record<string, unknown> = {}) => ({ id: ids.vnet("vnet-weu"), location: "westeurope", ...extra });
+
+describe("parseStackConfig rejects", () => {
+  const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
+    ["missing targets", { targets: undefined }, "targets:", /found nothing, expected a non-empty list/],
+    ["targets that are not JSON", { targets: "vnet-weu" }, "targets:", /found "vnet-weu"/],
+    ["an empty target list", { targets: [] }, "targets:", /found \[\], expected a non-empty list/],
+    ["a target that is not an object", { targets: ["vnet-weu"] }, "targets[0]:", /expected an object \{id, location\}/],
+    ["a malformed ARM id", { targets: [vnet(), { id: "vnet-neu", location: "northeurope" }] }, "targets[1].id:", /found "vnet-neu", expected an ARM id/],
+    ["an ARM id without subscription GUID", { targets: [{ id: "/subscriptions/prod/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", location: "westeurope" }] }, "targets[0].id:", /found subscription "prod".*expected a subscription GUID/],
+    ["an unknown resource type", { targets: [{ id: ids.vnet("v").replace("Microsoft.Network/virtualNetworks", "Microsoft.Compute/virtualMachines"), location: "westeurope" }] }, "targets[0].id:", /found provider "Microsoft.Compute".*expected Microsoft.Network/],
+    ["an unsupported network resource", { targets: [{ id: ids.vnet("v").replace("virtualNetworks", "loadBalancers"), location: "westeurope" }] }, "targets[0].id:", /found resource type "Microsoft.Network\/loadBalancers".*expected networkSecurityGroups/],
+    ["an unknown region", { targets: [vnet({ location: "westeruope" })] }, "targets[0].location:", /found "westeruope", expected the Azure region/],
+    ["a missing region", { targets: [{ id: ids.vnet("v") }] }, "targets[0].location:", /found undefined/],
+    ["a duplicate target", { targets: [vnet(), vnet({ id: ids.vnet("vnet-weu").toUpperCase().replace(SUBSCRIPTION.toUpperCase(), SUBSCRIPTION) })] }, "targets[1].id:", /same resource as targets\[0\]/],
+    ["targets in two subscriptions", { targets: [vnet(), { id: ids.vnet("v2").replace(SUBSCRIPTION, "11111111-2222-3333-4444-555555555555"), location: "westeurope" }] }, "targets[1].id:", /found subscription 11111111-.*one stack covers one subscription/],
+    ["a target outside azure-native:subscriptionId", { "azure-native:subscriptionId": "11111111-2222-3333-4444-555555555555", targets: [vnet()] }, "targets[0].id:", /expected 11111111-2222-3333-4444-555555555555 \(azure-native:subscriptionId\)/],
+    ["an unknown target field", { targets: [vnet({ loction: "westeurope" })] }, "targets[0].loction:", /unknown field/],
+    ["an invalid flowLogName", { targets: [vnet({ flowLogName: "bad name!" })] }, "targets[0].flowLogName:", /found "bad name!"/],
+    ["a missing shared region", { "azure-native:location": undefined }, "azure-native:location:", /found nothing/],
+    ["an unknown shared region", { "azure-native:location": "mars" }, "azure-native:location:", /found "mars"/],
+    ["an unknown networkWatcher mode", { networkWatcher: "adopt" }, "networkWatcher:", /found "adopt", expected "existing"/],
+    ["retentionDays 0", { retentionDays: "0" }, "retentionDays:", /found "0", expected a whole number of days from 1 to 365/],
+    ["retentionDays 366", { retentionDays: "366" }, "retentionDays:", /found "366"/],
+    ["retentionDays not a number", { retentionDays: "thirty" }, "retentionDays:", /found "thirty"/],
+    ["a missing sasExpiry", { sasExpiry: undefined }, "sasExpiry:", /found nothing, expected an ISO-8601 instant/],
+    ["an unparsable sasExpiry", { sasExpiry: "next year" }, "sasExpiry:", /found "next year"/],
+    ["a sasExpiry without time zone", { sasExpiry: "2027-01-01T00:00:00" }, "sasExpiry:", /expected an ISO-8601 instant with a time zone/],
+    ["an impossible sasExpiry date", { sasExpiry: "2027-02-30T00:00:00Z" }, "sasExpiry:", /found "2027-02-30T00:00:00Z"/],
+    ["a past sasExpiry", { sasExpiry: "2026-05-31T23:59:59Z" }, "sasExpiry:", /not after now \(2026-06-01T00:00:00.000Z\)/],
+    ["a missing NSG intake key", { sekoiaNsgIntakeKey: undefined }, "sekoiaNsgIntakeKey:", /needed by targets\[2\].*--secret/],
+    ["a missing VNet intake key", { sekoiaVnetIntakeKey: "" }, "sekoiaVnetIntakeKey:", /needed by targets\[0\], targets\[1\]/],
+    ["a plain-http intake URL", { sekoiaIntakeUrl: "http://intake.sekoia.io" }, "sekoiaIntakeUrl:", /expected an https:\/\/ URL/],
+    ["a forwarderImage not pinned by digest", { forwarderImage: "ghcr.io/acme/forwarder:latest" }, "forwarderImage:", /expected an image reference pinned by digest/],
+    ["a non-boolean trafficAnalytics", { trafficAnalytics: "yes" }, "trafficAnalytics:", /expected true or false/],
+    ["a traffic analytics interval of 30", { trafficAnalyticsIntervalMinutes: "30" }, "trafficAnalyticsIntervalMinutes:", /expected 10 or 60/],
+    ["an alert window Azure does not accept", { alertNoDeliveryMinutes: "7" }, "alertNoDeliveryMinutes:", /expected one of the windows/],
+    ["a zero restart threshold", { alertRestartCount: "0" }, "alertRestartCount:", /expected a whole number from 1 to 100/],
+    ["an invalid alert e-mail", { alertEmail: "soc" }, "alertEmail:", /expected an e-mail address/],
+  ];
+  it.each(cases)("%s, naming the key", (_name, overrides, key, detail) => {
+    const message = problemsOf(overrides);
+    expect(message).toContain(`  - ${key}`);
+    expect(message).toMatch(detail);
+  });
+
+  it("reports every problem at once", () => {
+    const message = problemsOf({ retentionDays: "0", sasExpiry: "soon", targets: [vnet(), { id: "x", location: "mars" }] });
+    expect(message).toMatch(/^Invalid stack configuration \(4 problems\); nothing was registered:/);
+    for (const key of ["retentionDays:", "sasExpiry:", "targets[1].location:", "targets[1].id:"]) expect(message).toContain(key);
+  });
+});
+
+describe("parseStackConfig accepts", () => {
+  it("the defaults of every optional key", () => {
+    const { config } = parseStackConfig(raw({ forwarderImage: undefined, sekoiaNsgIntakeKey: undefined, targets: [vnet()] }), NOW);
+    expect(config).toMatchObject({
+      location: "westeurope",
+      subscriptionId: SUBSCRIPTION,
+      regions: ["westeurope"],
+      networkWatcher: "existing",
+      retentionDays: 30,
+      sasExpiry: "2027-01-01T00:00:00Z",
+      sekoiaIntakeUrl: "https://intake.sekoia.io",
+      trafficAnalytics: { enabled: false, intervalMinutes: 60 },
+      alerts: { noDeliveryMinutes: 30, restartCount: 3 },
+    });
+    expect(config.forwarderImage).toBeUndefined();
+    expect(config.alerts.email).toBeUndefined();
+  });
+
+  it("regions written as Azure displays them, and offsets in sasExpiry", () => {
+    const { config } = parseStackConfig(
+      raw({ "azure-native:location": "West Europe", targets: [vnet({ location: "North Europe" })], sasExpiry: "2027-01-01T02:00:00+02:00" }),
+      NOW,
+    );
+    expect(config.location).toBe("westeurope");
+    expect(config.targets[0].location).toBe("northeurope");
+    expect(config.sasExpiry).toBe("2027-01-01T00:00:00Z");
+  });
+
+  it("classifies NSG, VNet, subnet and NIC targets into the two flow-log families", () => {
+    const targets = [ids.nsg("n"), ids.vnet("v"), ids.subnet("v", "s"), ids.nic("nic1")].map((id) => ({ id, location: "westeurope" }));
+    const { config } = parseStackConfig(raw({ targets }), NOW);
+    expect(config.targets.map((t) => [t.kind, t.family, t.name])).toEqual([
+      ["nsg", "nsg", "n"],
+      ["vnet", "vnet", "v"],
+      ["subnet", "vnet", "s"],
+      ["nic", "vnet", "nic1"],
+    ]);
+  });
+
+  it("wraps the intake keys as secrets, only for the targeted families", async () => {
+    const { config, warnings } = parseStackConfig(raw({ targets: [vnet()] }), NOW);
+    expect(config.intakeKeys.nsg).toBeUndefined();
+    expect(await config.intakeKeys.vnet!.isSecret).toBe(true);
+    expect(warnings).toContain("sekoiaNsgIntakeKey is set but no target is an NSG: it is not deployed.");
+  });
+
+  it("warns about NSG targets: creation blocked since 2025-06-30, retired 2027-09-30, use VNet flow logs", () => {
+    const { warnings } = parseStackConfig(raw(), NOW);
+    const warning = warnings.find((w) => w.startsWith("targets[2] targets the NSG nsg-weu"));
+    expect(warning).toContain(NSG_RETIREMENT_WARNING);
+    expect(warning).toMatch(/2025-06-30.*2027-09-30/);
+    expect(warning).toMatch(/virtual network or subnet.*VNet flow logs/);
+  });
+
+  it("warns when the SAS expires within 30 days", () => {
+    const { warnings } = parseStackConfig(raw({ sasExpiry: "2026-06-15T00:00:00Z" }), NOW);
+    expect(warnings).toContain("sasExpiry is 14 day(s) away: Sekoia loses access then; rotate it (README: rotating the SAS).");
+  });
+});
+
+describe("the program with an invalid configuration", () => {
+  it("throws before registering any resource, naming targets", async () => {
+    const config = { ...defaultConfig(), targets: [{ id: "/subscriptions/nope", location: "westeurope" }] };
+    const recorder = { resources: [], calls: [] };
+    await expect(runStack({ config, recorder })).rejects.toThrow(/targets\[0\]\.id: found "\/subscriptions\/nope"/);
+    expect(recorder).toEqual({ resources: [], calls: [] });
+  });
+
+  it("logs the NSG warning through pulumi.log.warn", async () => {
+    const run = await runStack({ config: defaultConfig() });
+    expect(run.warnings.some((w) => w.includes("targets[2]") && w.includes(NSG_RETIREMENT_WARNING))).toBe(true);
+    expect(run.warnings.join("\n")).not.toContain(NSG_KEY);
+  });
+});
+
+describe("Pulumi.yaml", () => {
+  const yaml = createRequire(require.resolve("@pulumi/pulumi"))("js-yaml") as { load(t: string): unknown };
+  const project = yaml.load(readFileSync(path.join(__dirname, "../../Pulumi.yaml"), "utf8")) as {
+    name: string;
+    main: string;
+    runtime: { name: string; options: { typescript: boolean } };
+    config: Record<string, { type?: string; description?: string; default?: unknown }>;
+  };
+
+  it("names the project, the runtime and the entry point", () => {
+    expect(project.name).toBe("sekoia-flowlogs");
+    expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: true } });
+    expect(project.main).toBe("infra/index.ts");
+  });
+
+  it("declares exactly the keys the program reads, with description and the program's defaults", () => {
+    expect(Object.keys(project.config).sort()).toEqual([...REQUIRED_KEYS, ...Object.keys(DEFAULTS)].sort());
+    for (const [key, declaration] of Object.entries(project.config)) {
+      expect(declaration.description, key).toBeTruthy();
+      if ((REQUIRED_KEYS as readonly string[]).includes(key)) {
+        expect(declaration.default, key).toBeUndefined();
+      } else {
+        expect(declaration.default, key).toEqual(DEFAULTS[key as keyof typeof DEFAULTS]);
+        expect(declaration.type, key).toBe(typeof declaration.default === "number" ? "integer" : typeof declaration.default);
+      }
+    }
+  });
+});
