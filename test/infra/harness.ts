@@ -2,7 +2,7 @@
 // config through pulumi.runtime.setAllConfig, mocks set BEFORE the program is imported, and a fresh
 // module registry per run (vi.resetModules) so each configuration gets its own program run.
 import { vi } from "vitest";
-import type { RecordedCall, RecordedResource, Recorder } from "../../infra/mocks";
+import { unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder } from "../../infra/mocks";
 import type { ProgramRun } from "../../infra/plan-render";
 
 export const SUBSCRIPTION = "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14";
@@ -95,3 +95,13 @@ export const T = {
   diagnostic: "azure-native:monitor:DiagnosticSetting",
   sas: "azure-native:storage:listStorageAccountServiceSAS",
 } as const;
+
+/** Inputs with secret wrappers removed (to read values) ... */
+export function plain<V>(value: V): V {
+  return unwrapSecrets(value) as V;
+}
+
+/** ... or replaced by [secret] (what anyone without the secret sees). */
+export function masked(value: unknown): unknown {
+  return unwrapSecrets(value, () => "[secret]");
+}

@@ -1,0 +1,128 @@
+// infra/forwarder-app.ts: one replica with probes, a user-assigned identity with least-privilege
+// roles, intake keys only as Container App secrets behind secretRef, sources without any SAS.
+import { beforeAll, describe, expect, it } from "vitest";
+import { isSecretValue } from "../../infra/mocks";
+import type { ProgramRun } from "../../infra/plan-render";
+import { defaultConfig, ids, masked, NSG_KEY, oneOf, plain, resourcesOf, runStack, T, VNET_KEY } from "./harness";
+
+type Env = { name: string; value?: string; secretRef?: string };
+
+describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
+  let run: ProgramRun;
+  let app: Record<string, any>;
+  let env: Env[];
+  beforeAll(async () => {
+    run = await runStack({ config: { ...defaultConfig(), sekoiaIntakeUrl: "https://intake.example.test/" }, preview });
+    app = plain(oneOf(run, T.app).inputs) as Record<string, any>;
+    env = app.template.containers[0].env as Env[];
+  });
+
+  it("runs exactly one replica, single revision, 0.5 CPU / 1Gi, probes on the health port", () => {
+    expect(app.template.scale).toEqual({ minReplicas: 1, maxReplicas: 1 });
+    expect(app.configuration.activeRevisionsMode).toBe("Single");
+    expect(app.configuration.ingress).toBeUndefined();
+    const container = app.template.containers[0];
+    expect(container.resources).toEqual({ cpu: 0.5, memory: "1Gi" });
+    expect(container.probes).toEqual([
+      expect.objectContaining({ type: "Liveness", httpGet: { path: "/healthz", port: 8080 } }),
+      expect.objectContaining({ type: "Readiness", httpGet: { path: "/readyz", port: 8080 } }),
+    ]);
+  });
+
+  it("sets the forwarder's variables; intake keys only by secretRef", () => {
+    const identity = oneOf(run, T.identity);
+    expect(env.map((e) => e.name)).toEqual([
+      "FLOWLOG_SOURCES",
+      "CHECKPOINT_URL",
+      "SEKOIA_INTAKE_URL",
+      "SEKOIA_NSG_INTAKE_KEY",
+      "SEKOIA_VNET_INTAKE_KEY",
+      "POLL_INTERVAL_SECONDS",
+      "HEALTH_PORT",
+      "AZURE_CLIENT_ID",
+    ]);
+    const byName = Object.fromEntries(env.map((e) => [e.name, e]));
+    expect(byName.SEKOIA_NSG_INTAKE_KEY).toEqual({ name: "SEKOIA_NSG_INTAKE_KEY", secretRef: "sekoia-nsg-intake-key" });
+    expect(byName.SEKOIA_VNET_INTAKE_KEY).toEqual({ name: "SEKOIA_VNET_INTAKE_KEY", secretRef: "sekoia-vnet-intake-key" });
+    expect(byName.SEKOIA_INTAKE_URL.value).toBe("https://intake.example.test");
+    expect(byName.POLL_INTERVAL_SECONDS.value).toBe("30");
+    expect(byName.HEALTH_PORT.value).toBe("8080");
+    expect(byName.AZURE_CLIENT_ID.value).toMatch(/^[0-9a-f-]{36}$/);
+    expect(identity.name).toBe("forwarder-identity");
+    // Unwrapped, no plain env value carries a key (a secret Output as `value` would still show in the portal).
+    for (const e of env) for (const key of [NSG_KEY, VNET_KEY]) expect(e.value ?? "").not.toContain(key);
+  });
+
+  it("lists every flow-log container as a plain URL (no SAS: the identity reads them)", () => {
+    const storage = run.outputs.flowLogStorage as Record<string, { accountName: string }>;
+    const url = (region: string, container: string) => `https://${storage[region].accountName}.blob.core.windows.net/${container}`;
+    const sources = env.find((e) => e.name === "FLOWLOG_SOURCES")!.value!.split(",");
+    expect(sources).toEqual(
+      [
+        url("northeurope", "insights-logs-flowlogflowevent"),
+        url("westeurope", "insights-logs-flowlogflowevent"),
+        url("westeurope", "insights-logs-networksecuritygroupflowevent"),
+      ].sort(),
+    );
+    expect(env.find((e) => e.name === "CHECKPOINT_URL")!.value).toMatch(/^https:\/\/ckpt[a-z0-9]+\.blob\.core\.windows\.net\/checkpoints$/);
+    for (const e of env) expect(e.value ?? "").not.toMatch(/[?&](sig|sv)=/);
+  });
+
+  it("keeps the intake keys as Container App secrets, marked secret", () => {
+    const raw = oneOf(run, T.app).inputs.configuration;
+    const secrets = plain(raw as any).secrets as Array<{ name: string; value: string }>;
+    expect(secrets).toEqual([
+      { name: "sekoia-nsg-intake-key", value: NSG_KEY },
+      { name: "sekoia-vnet-intake-key", value: VNET_KEY },
+    ]);
+    // The provider receives them wrapped as secrets (Pulumi's secret sentinel).
+    expect(isSecretValue(raw) || (raw as any).secrets.every((s: any) => isSecretValue(s.value))).toBe(true);
+  });
+
+  it("never puts a secret in a plain input of any resource or in a plain output", () => {
+    const visible = JSON.stringify([run.resources.map((r) => masked(r.inputs)), run.outputs]);
+    for (const secret of [NSG_KEY, VNET_KEY, "FAKE-WORKSPACE-SHARED-KEY", "sig=FAKE"]) expect(visible).not.toContain(secret);
+  });
+
+  it("runs as its user-assigned identity", () => {
+    const identity = oneOf(run, T.identity);
+    expect(app.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [expect.stringContaining("forwarder-identity")] });
+    expect(identity.inputs.location).toBe("westeurope");
+  });
+
+  it("grants Blob Data Reader on each flow-log account and Blob Data Contributor on the checkpoint container only", () => {
+    const roles = resourcesOf(run, T.role).map((r) => r.inputs as Record<string, string>);
+    const principal = roles[0].principalId;
+    expect(roles.every((r) => r.principalId === principal && r.principalType === "ServicePrincipal")).toBe(true);
+    const reader = roles.filter((r) => r.roleDefinitionId.endsWith("/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"));
+    const accounts = resourcesOf(run, T.account).filter((a) => a.name.startsWith("flowlogs-"));
+    expect(reader.map((r) => r.scope.split("/").pop()).sort()).toEqual(accounts.map((a) => a.inputs.accountName).sort());
+    const contributor = roles.filter((r) => r.roleDefinitionId.endsWith("/ba92f5b4-2d11-453d-a403-e96b0029c9fe"));
+    expect(contributor).toHaveLength(1);
+    expect(contributor[0].scope).toMatch(/\/storageAccounts\/ckpt[a-z0-9]+\/blobServices\/default\/containers\/checkpoints$/);
+    expect(roles).toHaveLength(3);
+  });
+
+  it("logs to the workspace through an environment holding the shared key as a secret", () => {
+    const environment = oneOf(run, T.environment).inputs;
+    expect(JSON.stringify(masked(environment))).not.toContain("FAKE-WORKSPACE-SHARED-KEY");
+    expect(plain(environment as any).appLogsConfiguration).toEqual({
+      destination: "log-analytics",
+      logAnalyticsConfiguration: { customerId: expect.stringMatching(/^[0-9a-f-]{36}$/), sharedKey: "FAKE-WORKSPACE-SHARED-KEY" },
+    });
+  });
+});
+
+describe("a VNet-only stack", () => {
+  it("deploys only the VNet intake key and only the VNet container", async () => {
+    const run = await runStack({
+      config: { ...defaultConfig(), targets: [{ id: ids.nic("nic1"), location: "westeurope" }], sekoiaNsgIntakeKey: undefined },
+    });
+    const app = plain(oneOf(run, T.app).inputs) as any;
+    expect(app.configuration.secrets.map((s: { name: string }) => s.name)).toEqual(["sekoia-vnet-intake-key"]);
+    const names = app.template.containers[0].env.map((e: Env) => e.name);
+    expect(names).toContain("SEKOIA_VNET_INTAKE_KEY");
+    expect(names).not.toContain("SEKOIA_NSG_INTAKE_KEY");
+    expect(app.template.containers[0].env[0].value).toMatch(/\/insights-logs-flowlogflowevent$/);
+  });
+});
