@@ -127,7 +127,12 @@ function parseStartTime(env: Env): Date | undefined {
   return time;
 }
 
-export function loadConfig(env: Env): ForwarderConfig {
+export interface LoadConfigOptions {
+  /** False for commands that never ship (status): keys that are set are still read, none is demanded. */
+  readonly requireIntakeKeys?: boolean;
+}
+
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): ForwarderConfig {
   const sources = parseSources(env);
   const rawCheckpoint = env.CHECKPOINT_URL?.trim();
   if (!rawCheckpoint) {
@@ -138,6 +143,7 @@ export function loadConfig(env: Env): ForwarderConfig {
   for (const kind of new Set(sources.map((s) => s.kind))) {
     const variable = `SEKOIA_${kindLabel(kind)}_INTAKE_KEY`;
     const key = env[variable]?.trim();
+    if (!key && options.requireIntakeKeys === false) continue;
     if (!key) {
       const source = sources.find((s) => s.kind === kind)!;
       throw new ConfigError(

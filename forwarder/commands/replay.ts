@@ -1,0 +1,172 @@
+// `replay --since <time> [--until <time>] [--target <resource id>]`: re-ships the flow-log blobs of a
+// range of hours from storage, each read whole from its first block, through the same Sekoia sinks as
+// the service, after an incident or to fill a gap. It never reads or writes the live checkpoints, so
+// the running forwarder is not disturbed (events the intake refuses for good still become dead letters).
+
+import { createApp } from "../app";
+import { configSecrets, loadConfig, type FlowLogSource } from "../config";
+import type { FlowLogKind } from "../decode/flow-log-kind";
+import { createLogger } from "../log";
+import type { SekoiaSink } from "../sink/sekoia-sink";
+import { BlockReader } from "../source/block-reader";
+import { floorHour } from "../source/hour-partition";
+import { containerClient } from "../source/storage-client";
+import { listFlowLogBlobs, type ListedBlob } from "./blob-listing";
+import { parseCommandArgs, UsageError, type Command, type ParsedArgs } from "./command";
+import { formatBytes, formatDuration, progressBar, ProgressLine } from "./progress-line";
+import { replayBlob, type ReplayedBlob } from "./replay-blob";
+import { ResourceTarget } from "./resource-target";
+import { parseTimeArgument, TIME_ARGUMENT_HELP } from "./time-argument";
+
+const USAGE = `Usage: node forwarder.js replay --since <time> [--until <time>] [--target <resource id>]
+
+Re-sends to Sekoia every tuple of the flow-log blobs whose hour partition starts in [--since, --until),
+reading each blob whole from storage, through the same intakes as the service. The live checkpoints
+are neither read nor written: the running forwarder carries on undisturbed, and events it already
+delivered are delivered again. Progress and an ETA go to stderr; JSON logs to stdout.
+
+  --since <time>          the first hour replayed is the one this instant falls in:
+                          ${TIME_ARGUMENT_HELP}
+  --until <time>          hours starting at or after this instant are not replayed; same forms,
+                          default now
+  --target <resource id>  only this resource (case-insensitive), or what lies under it: an NSG id,
+                          a VNet, subnet or NIC id, a flow log id, or a resource group
+  --help                  this text
+
+Needs the same environment as the service (FLOWLOG_SOURCES, CHECKPOINT_URL, intake keys).
+Exit code: 0 when every selected tuple was accepted by the intake, 1 otherwise, 2 on a usage error.
+`;
+
+/** Like --once: a batch the intake keeps refusing is given up after this long, and the exit code says so. */
+const REPLAY_MAX_RETRY_MS = 300_000;
+/** Runs of blocks downloaded at once, as in the service. */
+const MAX_RUN_BYTES = 8 * 1024 * 1024;
+
+interface ReplayRange {
+  readonly fromHour: number;
+  readonly until: number;
+  readonly target?: ResourceTarget;
+}
+
+function parseRange(values: ParsedArgs["values"], now: number): ReplayRange {
+  const instant = (option: string, fallback?: number): number => {
+    const raw = values[option] as string | undefined;
+    if (raw === undefined && fallback !== undefined) return fallback;
+    if (raw === undefined) throw new UsageError(`--${option} is required.`, USAGE);
+    const parsed = parseTimeArgument(raw, now);
+    if (parsed === undefined) throw new UsageError(`--${option} is "${raw}"; expected ${TIME_ARGUMENT_HELP}.`, USAGE);
+    return parsed;
+  };
+  const since = instant("since");
+  const until = instant("until", now);
+  if (until <= since) throw new UsageError("--until must be later than --since.", USAGE);
+  const target = values.target as string | undefined;
+  return { fromHour: floorHour(since), until, target: target === undefined ? undefined : new ResourceTarget(target) };
+}
+
+interface ReplayJob {
+  readonly source: FlowLogSource;
+  readonly blob: ListedBlob;
+  /** Set when the blob's path does not name the target: its records then decide, one by one. */
+  readonly recordFilter?: ResourceTarget;
+}
+
+/** NSG blob paths name the NSG their records belong to; VNet paths name the flow log, not its target. */
+function selectJob(source: FlowLogSource, blob: ListedBlob, target: ResourceTarget | undefined): ReplayJob | undefined {
+  if (!target || target.coversRoot(blob.root)) return { source, blob };
+  return source.kind === "vnet" ? { source, blob, recordFilter: target } : undefined;
+}
+
+export const replayCommand: Command = {
+  name: "replay",
+  summary: "re-send a time range from storage, without touching the live checkpoints (replay --help)",
+  usage: USAGE,
+  async run(args, env) {
+    const parsed = parseCommandArgs(this, args, { since: { type: "string" }, until: { type: "string" }, target: { type: "string" } });
+    if (!parsed) return 0;
+    if (parsed.positionals.length > 0) throw new UsageError(`Unexpected argument ${parsed.positionals[0]}.`, USAGE);
+    const started = Date.now();
+    const range = parseRange(parsed.values, started);
+    const config = loadConfig(env);
+    const log = createLogger({ level: config.logLevel, secrets: configSecrets(config) });
+    const app = createApp(config, log, { maxRetryMs: REPLAY_MAX_RETRY_MS });
+    // createApp makes one sink per intake key, in the order of config.intakeKeys.
+    const kinds = Object.keys(config.intakeKeys) as FlowLogKind[];
+    const sinkOf = (kind: FlowLogKind): SekoiaSink => app.sinks[kinds.indexOf(kind)];
+
+    const jobs: ReplayJob[] = [];
+    for (const source of config.sources) {
+      const blobs = await listFlowLogBlobs(containerClient(source), { fromHour: range.fromHour, untilHour: range.until });
+      for (const blob of blobs) {
+        const job = selectJob(source, blob, range.target);
+        if (job) jobs.push(job);
+      }
+    }
+    const totalBytes = jobs.reduce((sum, j) => sum + j.blob.size, 0);
+    log.info({ blobs: jobs.length, bytes: totalBytes, fromHour: new Date(range.fromHour).toISOString(), until: new Date(range.until).toISOString() }, "Replay started.");
+
+    const stopSignal = { stopped: false };
+    const stop = () => {
+      if (!stopSignal.stopped) process.stderr.write("\nStopping: no new reads; waiting for what was sent.\n");
+      stopSignal.stopped = true;
+    };
+    process.on("SIGINT", stop).on("SIGTERM", stop);
+
+    const progress = new ProgressLine(process.stderr);
+    let bytesRead = 0;
+    let blobsDone = 0;
+    const sent = () => app.sinks.reduce((sum, s) => sum + s.sent, 0);
+    const draw = () => {
+      const fraction = totalBytes === 0 ? 1 : Math.min(1, bytesRead / totalBytes);
+      const elapsed = Date.now() - started;
+      const eta = fraction > 0 && fraction < 1 ? ` ETA ${formatDuration((elapsed * (1 - fraction)) / fraction)}` : "";
+      progress.update(`replay ${progressBar(fraction)} ${Math.round(fraction * 100)}% ${formatBytes(bytesRead)}/${formatBytes(totalBytes)}, blob ${blobsDone}/${jobs.length}, ${sent()} tuples sent${eta}`);
+    };
+    const readers = new Map(config.sources.map((s) => [s.url, new BlockReader(containerClient(s), app.metrics, MAX_RUN_BYTES)]));
+    const ticker = setInterval(draw, 1_000);
+
+    const replayed: ReplayedBlob[] = [];
+    let tuples = 0;
+    let malformed = 0;
+    for (const job of jobs) {
+      if (stopSignal.stopped) break;
+      const parts = {
+        reader: readers.get(job.source.url)!,
+        sink: sinkOf(job.source.kind),
+        metrics: app.metrics,
+        log,
+        stopSignal,
+        onBytes: (n: number) => {
+          bytesRead += n;
+          draw();
+        },
+      };
+      const result = await replayBlob(parts, job.source, job.blob.name, job.recordFilter);
+      replayed.push(result);
+      tuples += result.tuples;
+      malformed += result.malformed;
+      blobsDone++;
+    }
+    await Promise.all(app.sinks.map((s) => s.flush()));
+    const outcomes = await Promise.allSettled(replayed.map((r) => r.delivered));
+    clearInterval(ticker);
+    draw();
+    progress.finish();
+    process.off("SIGINT", stop).off("SIGTERM", stop);
+
+    const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    // The sinks count what the intake accepted; events refused for good went to dead letters instead.
+    const refused = failures.length === 0 ? tuples - sent() : 0;
+    const complete = !stopSignal.stopped && failures.length === 0 && refused === 0;
+    const lines = [
+      `Replayed ${blobsDone} of ${jobs.length} blob(s) (${formatBytes(bytesRead)}) in ${formatDuration(Date.now() - started)}: ${tuples} tuples read, ${sent()} accepted by the intake.`,
+      ...(malformed > 0 ? [`${malformed} malformed item(s) skipped (see the log lines).`] : []),
+      ...(refused > 0 ? [`${refused} event(s) refused by the intake for good and kept as dead letters under CHECKPOINT_URL.`] : []),
+      ...failures.slice(0, 5).map((f) => `Not delivered: ${(f.reason as Error).message}`),
+      ...(stopSignal.stopped ? ["Interrupted: the range was not replayed completely."] : []),
+      complete ? "Everything selected was delivered." : "NOT everything selected was delivered; run the replay again (delivered events are sent again).",
+    ];
+    process.stderr.write(lines.join("\n") + "\n");
+    return complete ? 0 : 1;
+  },
+};
