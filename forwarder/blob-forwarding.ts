@@ -8,7 +8,7 @@ import { CheckpointWriter } from "./checkpoints/checkpoint-writer";
 import type { DeadLetterItem } from "./checkpoints/dead-letter";
 import { DeliveryTracker } from "./checkpoints/delivery-tracker";
 import type { DecodeOutput, MalformedReason } from "./decode/decode-output";
-import { parseBlockRun } from "./decode/record-chunk";
+import { RecordSplitter, type MalformedSpan } from "./decode/record-splitter";
 import { decodeRecord } from "./decode/record-decoder";
 import type { FlowLogSource } from "./config";
 import type { PipelineParts } from "./pipeline-parts";
@@ -67,24 +67,30 @@ export async function forwardBlob(
     },
   };
 
+  const blockStarts = [0];
+  for (const block of plan.blocks) blockStarts.push(blockStarts[blockStarts.length - 1] + block.size);
+  const splitter = new RecordSplitter(blockStarts);
+  let readToEnd = false;
   try {
     for await (const run of reader.runs(plan, stopSignal)) {
-      const offset = positionAt(plan.blocks, run.firstBlock).offset;
-      tracker.mark(positionAt(plan.blocks, run.firstBlock, skip));
+      // Positions are only taken between records at a block start: reading resumes there exactly.
+      if (run.atBlockStart && splitter.betweenRecords) tracker.mark(positionAt(plan.blocks, run.firstBlock, skip));
       bytesRead += run.bytes.length;
       metrics.bytesRead.inc({ kind }, run.bytes.length);
-      const parsed = parseBlockRun(run, offset);
-      for (const bad of parsed.malformedBlocks) {
-        metrics.malformed.inc({ kind, reason: "invalid_json" });
-        await keep(parts, source, blobName, bad.block, bad.offset, [{ reason: "invalid_json", detail: bad.detail, input: bad.text }]);
-      }
-      for (const record of parsed.records) decodeRecord(kind, record, output);
+      const split = splitter.push(run.bytes, run.offset, run.atEnd);
+      await keepUnparsed(parts, source, blobName, split.malformed);
+      for (const record of split.records) decodeRecord(kind, record, output);
       if (malformed.length > 0) {
-        await keep(parts, source, blobName, run.firstBlock, offset, malformed);
+        await keep(parts, source, blobName, run.firstBlock, run.offset, malformed);
         malformed = [];
       }
-      if (run.endsAtTail && parsed.tailOnly && skip === 0) tracker.mark(positionAt(plan.blocks, plan.blocks.length - 1));
+      readToEnd = run.atEnd;
       await sink.backpressure();
+    }
+    // Only the tail follows the last record: the next read starts at the tail block.
+    const tailBlockStart = blockStarts[plan.blocks.length - 1];
+    if (readToEnd && splitter.betweenRecords && splitter.recordsEnd <= tailBlockStart && skip === 0) {
+      tracker.mark(positionAt(plan.blocks, plan.blocks.length - 1));
     }
   } catch (error) {
     tracker.fail(error as Error);
@@ -108,6 +114,14 @@ export async function forwardBlob(
       }
     },
   };
+}
+
+/** Stores each block's unparsable bytes as a dead letter of its own. */
+async function keepUnparsed(parts: PipelineParts, source: FlowLogSource, blobName: string, spans: readonly MalformedSpan[]): Promise<void> {
+  for (const span of spans) {
+    parts.metrics.malformed.inc({ kind: source.kind, reason: "invalid_json" });
+    await keep(parts, source, blobName, span.block, span.offset, [{ reason: "invalid_json", detail: span.detail, input: span.text }]);
+  }
 }
 
 /** Stores malformed input as a dead letter (before the checkpoint can pass it) and logs it once. */

@@ -1,14 +1,27 @@
 // Reads what was committed to a PT1H.json blob since a position, using the committed block list (never
-// the listed size, which runs ahead of what is committed). Yields runs of whole blocks, each at most
-// `maxRunBytes` unless a single block is larger, fetching the next run while the caller decodes the
-// current one; memory stays bounded by two runs whatever the blob's size.
+// the listed size, which runs ahead of what is committed). Yields byte ranges of at most `maxRunBytes`,
+// made of whole blocks where blocks are smaller (Azure's are one record each) and cutting larger ones,
+// fetching the next range while the caller decodes the current one: memory stays bounded by two
+// ranges whatever the blob's or a block's size.
 
 import { RestError, type ContainerClient } from "@azure/storage-blob";
 import { extendsPosition, START_POSITION, type BlobPosition, type CommittedBlock } from "../checkpoints/blob-position";
 import type { BlobCheckpoint } from "../checkpoints/checkpoint-store";
-import type { BlockRun } from "../decode/record-chunk";
 import type { ForwarderMetrics } from "../metrics";
 import { readStream } from "./read-stream";
+
+/** A downloaded range of the blob. */
+export interface BlockRun {
+  readonly bytes: Buffer;
+  /** Byte offset of the range in the blob. */
+  readonly offset: number;
+  /** Index of the block the range starts in. */
+  readonly firstBlock: number;
+  /** The range starts where block `firstBlock` starts (not inside it). */
+  readonly atBlockStart: boolean;
+  /** The range reaches the end of the blob (its tail). */
+  readonly atEnd: boolean;
+}
 
 export interface ReadPlan {
   readonly blobName: string;
@@ -73,40 +86,47 @@ export class BlockReader {
   }
 
   private async download(plan: ReadPlan, run: RunSpan): Promise<BlockRun> {
-    const sizes = plan.blocks.slice(run.first, run.end).map((b) => b.size);
-    const count = sizes.reduce((a, b) => a + b, 0);
     this.metrics.storageRequests.inc({ operation: "download" });
     const response = await this.container
       .getBlockBlobClient(plan.blobName)
-      .download(run.offset, count, { conditions: { ifMatch: plan.etag } })
+      .download(run.offset, run.length, { conditions: { ifMatch: plan.etag } })
       .catch(rethrowGone(plan.blobName));
     const bytes = await readStream(response.readableStreamBody!);
-    return { bytes, firstBlock: run.first, blockSizes: sizes, endsAtTail: run.end === plan.blocks.length };
+    return { bytes, offset: run.offset, firstBlock: run.firstBlock, atBlockStart: run.atBlockStart, atEnd: run.atEnd };
   }
 }
 
 interface RunSpan {
-  readonly first: number;
-  readonly end: number;
   readonly offset: number;
+  readonly length: number;
+  readonly firstBlock: number;
+  readonly atBlockStart: boolean;
+  readonly atEnd: boolean;
 }
 
+/** Ranges from block `from` to the end: whole blocks grouped up to `maxRunBytes`, larger blocks cut. */
 function groupRuns(blocks: readonly CommittedBlock[], from: number, maxRunBytes: number): RunSpan[] {
   const runs: RunSpan[] = [];
+  let blobSize = 0;
+  for (const block of blocks) blobSize += block.size;
   let offset = 0;
   for (let i = 0; i < from; i++) offset += blocks[i].size;
-  let first = from;
-  let bytes = 0;
-  for (let i = from; i < blocks.length; i++) {
-    if (i > first && bytes + blocks[i].size > maxRunBytes) {
-      runs.push({ first, end: i, offset });
-      offset += bytes;
-      first = i;
-      bytes = 0;
+  let i = from;
+  while (i < blocks.length) {
+    if (blocks[i].size > maxRunBytes) {
+      for (let cut = 0; cut < blocks[i].size; cut += maxRunBytes) {
+        const length = Math.min(maxRunBytes, blocks[i].size - cut);
+        runs.push({ offset: offset + cut, length, firstBlock: i, atBlockStart: cut === 0, atEnd: offset + cut + length === blobSize });
+      }
+      offset += blocks[i++].size;
+      continue;
     }
-    bytes += blocks[i].size;
+    const first = i;
+    let length = 0;
+    while (i < blocks.length && blocks[i].size <= maxRunBytes && length + blocks[i].size <= maxRunBytes) length += blocks[i++].size;
+    runs.push({ offset, length, firstBlock: first, atBlockStart: true, atEnd: offset + length === blobSize });
+    offset += length;
   }
-  if (first < blocks.length) runs.push({ first, end: blocks.length, offset });
   return runs;
 }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_EVENT_BYTES, type DecodeOutput, type MalformedReason } from "../../../forwarder/decode/decode-output";
 import { decodeNsgRecord } from "../../../forwarder/decode/nsg-record";
 import { decodeRecord } from "../../../forwarder/decode/record-decoder";
-import { parseBlockRun } from "../../../forwarder/decode/record-chunk";
+import { splitDocument } from "../../../forwarder/decode/record-splitter";
 
 interface Collected {
   readonly events: Record<string, unknown>[];
@@ -212,12 +212,12 @@ describe("decodeNsgRecord", () => {
 
 describe("an NSG PT1H.json blob (fixture)", () => {
   const bytes = readFileSync(path.resolve(__dirname, "../../fixtures/nsg-PT1H.json"));
-  const parsed = parseBlockRun({ bytes, firstBlock: 0, blockSizes: [bytes.length], endsAtTail: true }, 0);
+  const parsed = splitDocument(bytes);
 
   it("decodes Version 2 and Version 1 records mixed in one blob, every tuple once", () => {
     const c = collect();
     for (const record of parsed.records) decodeRecord("nsg", record, c.out);
-    expect(parsed.malformedBlocks).toEqual([]);
+    expect(parsed.malformed).toEqual([]);
     expect(c.malformed).toEqual([]);
     expect(c.events.map((e) => `${e.version} ${e.rule} ${e["flow.0"]}`)).toEqual([
       "2 UserRule_AllowHttpsFromFrontDoor 1773064870,147.243.4.19,10.40.2.8,51544,443,T,I,A,B,,,,",

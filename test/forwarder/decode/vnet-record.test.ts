@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_EVENT_BYTES, type DecodeOutput, type MalformedReason } from "../../../forwarder/decode/decode-output";
 import { decodeRecord } from "../../../forwarder/decode/record-decoder";
-import { parseBlockRun } from "../../../forwarder/decode/record-chunk";
+import { splitDocument } from "../../../forwarder/decode/record-splitter";
 import { decodeVnetRecord } from "../../../forwarder/decode/vnet-record";
 
 function collect() {
@@ -176,7 +176,7 @@ describe("decodeRecord", () => {
 describe("a VNet PT1H.json blob (fixture)", () => {
   it("decodes every tuple of every record, millisecond timestamps and D states intact", () => {
     const bytes = readFileSync(path.resolve(__dirname, "../../fixtures/vnet-PT1H.json"));
-    const parsed = parseBlockRun({ bytes, firstBlock: 0, blockSizes: [bytes.length], endsAtTail: true }, 0);
+    const parsed = splitDocument(bytes);
     const c = collect();
     for (const record of parsed.records) decodeRecord("vnet", record, c.out);
     expect(c.malformed).toEqual([]);
