@@ -1,0 +1,65 @@
+// infra/plan.ts (`npm run plan`): the dev stack's plan, kept as a reviewed snapshot; secrets masked.
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { REPO_ROOT } from "../../infra/forwarder-image";
+import type { ProgramRun } from "../../infra/plan-render";
+import { loadStackConfig } from "../../infra/stack-file";
+
+/** The only values that move without a change to the program or the dev stack. */
+function normalize(plan: string): string {
+  return plan.replace(/src-[0-9a-f]{16}/g, "src-<forwarder-source-hash>").replace(/sha256:[0-9a-f]{64}/g, "sha256:<digest>");
+}
+
+describe("the dev stack plan", () => {
+  let plan: string;
+  let run: ProgramRun;
+  const loaded = loadStackConfig("dev", REPO_ROOT);
+
+  beforeAll(async () => {
+    vi.resetModules();
+    const { renderPlan, runProgram } = await import("../../infra/plan-render.js");
+    run = await runProgram({ ...loaded, stack: "dev", preview: true, now: new Date("2026-06-01T00:00:00Z") });
+    plan = renderPlan("dev", run);
+  });
+
+  it("matches the reviewed snapshot", async () => {
+    await expect(normalize(plan)).toMatchFileSnapshot("__snapshots__/dev-plan.txt");
+  });
+
+  it("loads Pulumi.dev.yaml with Pulumi.yaml defaults, its secure values replaced by fake secrets", () => {
+    expect(loaded.secretKeys).toEqual(["sekoia-flowlogs:sekoiaNsgIntakeKey", "sekoia-flowlogs:sekoiaVnetIntakeKey"]);
+    expect(loaded.config["sekoia-flowlogs:sekoiaNsgIntakeKey"]).toBe("FAKE-SECRET-sekoiaNsgIntakeKey");
+    expect(loaded.config["sekoia-flowlogs:networkWatcher"]).toBe("existing");
+    expect(JSON.parse(loaded.config["sekoia-flowlogs:targets"])).toHaveLength(3);
+  });
+
+  it("shows no secret in clear", () => {
+    expect(run.knownSecrets.length).toBeGreaterThanOrEqual(6);
+    for (const secret of run.knownSecrets) expect(plan).not.toContain(secret);
+    expect(plan).toContain('configuration.secrets[0].value: "[secret]"');
+    expect(plan).toContain("sekoiaSasTokens: \"[secret]\"");
+  });
+
+  it("covers the example: a VNet in westeurope, a subnet in northeurope, an adopted NSG flow log", () => {
+    expect(plan).toMatch(/flowLogName: "nsg-legacy-app-flowlog"/);
+    expect(plan).toMatch(/= azure-native:network:NetworkWatcher watcher-northeurope-adopted/);
+    expect(plan).toMatch(/Warnings \(1\):\n  targets\[2\] targets the NSG nsg-legacy-app/);
+  });
+});
+
+describe("npm run plan", () => {
+  it("prints the plan of a stack, and names the key of an invalid one", () => {
+    const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
+    const out = execFileSync(tsx, ["infra/plan.ts", "--stack", "dev", "--now", "2026-06-01T00:00:00Z"], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(out).toMatch(/^Plan of stack "dev"/);
+    expect(out).toContain("Resources (");
+    let failure = "";
+    try {
+      execFileSync(tsx, ["infra/plan.ts", "--now", "2030-01-01T00:00:00Z"], { cwd: REPO_ROOT, encoding: "utf8", stdio: "pipe" });
+    } catch (error) {
+      failure = String((error as { stderr: string }).stderr);
+    }
+    expect(failure).toMatch(/sasExpiry: found "2027-11-01T00:00:00Z", which is not after now/);
+  });
+});
