@@ -1,5 +1,6 @@
 // infra/config.ts: every configuration error names its key, says what was found and what is
 // expected; valid configurations get their defaults; Pulumi.yaml declares the same keys and defaults.
+import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
@@ -122,7 +123,7 @@ describe("parseStackConfig accepts", () => {
   it("wraps the intake keys as secrets, only for the targeted families", async () => {
     const { config, warnings } = parseStackConfig(raw({ targets: [vnet()] }), NOW);
     expect(config.intakeKeys.nsg).toBeUndefined();
-    expect(await config.intakeKeys.vnet!.isSecret).toBe(true);
+    expect(await pulumi.isSecret(config.intakeKeys.vnet!)).toBe(true);
     expect(warnings).toContain("sekoiaNsgIntakeKey is set but no target is an NSG: it is not deployed.");
   });
 
