@@ -8,6 +8,7 @@ export type ErrorCode =
   | "INTAKE_UNAVAILABLE"
   | "CHECKPOINT_CONFLICT"
   | "CHECKPOINT_CONTAINER_MISSING"
+  | "CHECKPOINT_UNAVAILABLE"
   | "SOURCE_LOCKED"
   | "SHUTTING_DOWN";
 
@@ -60,6 +61,16 @@ export class CheckpointConflictError extends ForwarderError {
       `Checkpoint ${checkpointName} was changed by another writer; this replica leaves the blob to it.`,
     );
     this.name = "CheckpointConflictError";
+  }
+}
+
+/** The checkpoint container failed or did not answer: progress can be neither read nor stored for now. */
+export class CheckpointUnavailableError extends ForwarderError {
+  constructor(action: string, cause: unknown) {
+    const e = cause as { message?: unknown; statusCode?: unknown; code?: unknown };
+    const detail = [e?.statusCode ?? e?.code, e?.message ?? String(cause)].filter((part) => part !== undefined).join(" ");
+    super("CHECKPOINT_UNAVAILABLE", `The checkpoint container (CHECKPOINT_URL) could not ${action}: ${detail}.`);
+    this.name = "CheckpointUnavailableError";
   }
 }
 

@@ -242,6 +242,10 @@ export class Forwarder {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ForwarderError && error.code.startsWith("INTAKE")) this.parts.health.fail("intake", message);
     else if (error instanceof ForwarderError && error.code.startsWith("CHECKPOINT")) this.parts.health.fail("checkpoints", message);
-    else this.parts.health.fail("storage", message);
+    else {
+      // Checkpoint failures are counted where they happen; flow-log storage failures surface here.
+      this.parts.metrics.storageErrors.inc({ area: "source" });
+      this.parts.health.fail("storage", message);
+    }
   }
 }

@@ -2,6 +2,7 @@
 // metrics meanwhile), or once, draining what is committed now. Both shut down the same way: stop
 // reading, let the intake acknowledge what is in flight, store the checkpoints, leave.
 
+import { hostname } from "node:os";
 import type { App } from "./app";
 import type { ForwarderConfig } from "./config";
 import { serverPort, startHealthServer } from "./health";
@@ -74,6 +75,8 @@ async function checkCheckpoints(app: App, log: Logger): Promise<boolean> {
 
 export async function runService(app: App, config: ForwarderConfig, log: Logger): Promise<number> {
   const server = await startHealthServer(config.healthPort, app.health, app.metrics);
+  // Listening proves no other live forwarder on this host has this port: the pair names the replica.
+  app.leases.identify(`${hostname()}:${serverPort(server)}`);
   const shutdown = onStopSignals(app, log);
   log.info(
     { healthPort: serverPort(server), sources: config.sources.map((s) => s.url), pollIntervalSeconds: config.pollIntervalSeconds },

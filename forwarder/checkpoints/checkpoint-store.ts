@@ -3,7 +3,7 @@
 // silently overwrite each other: the loser gets a CheckpointConflictError.
 
 import { RestError, type ContainerClient } from "@azure/storage-blob";
-import { CheckpointConflictError, ForwarderError } from "../errors";
+import { CheckpointConflictError, CheckpointUnavailableError, ForwarderError } from "../errors";
 import type { ForwarderMetrics } from "../metrics";
 import { readStream } from "../source/read-stream";
 import type { BlobPosition, CommittedBlock } from "./blob-position";
@@ -50,6 +50,14 @@ export function sourceCheckpointName(source: SourceRef): string {
   return `${CHECKPOINT_PREFIX}/sources/${source.account}/${source.container}.json`;
 }
 
+/**
+ * Names a failure of the checkpoint container as such, so that readiness and logs blame the checkpoint
+ * container rather than the flow-log storage (both are blob storage, and their SDK errors look alike).
+ */
+export function checkpointFailure(action: string, error: unknown): Error {
+  return error instanceof ForwarderError ? error : new CheckpointUnavailableError(action, error);
+}
+
 export class CheckpointStore {
   constructor(
     readonly container: ContainerClient,
@@ -70,7 +78,7 @@ export class CheckpointStore {
           `CHECKPOINT_URL names ${this.container.url.split("?")[0]}, which does not exist; create the container first.`,
         );
       }
-      throw error;
+      throw checkpointFailure("be listed", error);
     }
   }
 
@@ -100,7 +108,7 @@ export class CheckpointStore {
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       this.metrics.storageErrors.inc({ area: "checkpoint" });
-      throw error;
+      throw checkpointFailure(`read ${name}`, error);
     }
   }
 
@@ -119,7 +127,7 @@ export class CheckpointStore {
         throw new CheckpointConflictError(name);
       }
       this.metrics.storageErrors.inc({ area: "checkpoint" });
-      throw error;
+      throw checkpointFailure(`store ${name}`, error);
     }
   }
 }

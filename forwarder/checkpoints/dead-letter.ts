@@ -4,7 +4,7 @@
 
 import { createHash } from "node:crypto";
 import type { ForwarderMetrics } from "../metrics";
-import { CHECKPOINT_PREFIX, type CheckpointStore, type SourceRef } from "./checkpoint-store";
+import { CHECKPOINT_PREFIX, checkpointFailure, type CheckpointStore, type SourceRef } from "./checkpoint-store";
 
 export const DEAD_LETTER_PREFIX = `${CHECKPOINT_PREFIX}/dead-letter`;
 
@@ -48,8 +48,13 @@ export class DeadLetterStore {
   private async put(name: string, record: DeadLetterRecord): Promise<void> {
     const body = JSON.stringify(record);
     this.metrics.storageRequests.inc({ operation: "dead_letter_write" });
-    await this.store.container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
-      blobHTTPHeaders: { blobContentType: "application/json" },
-    });
+    try {
+      await this.store.container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
+        blobHTTPHeaders: { blobContentType: "application/json" },
+      });
+    } catch (error) {
+      this.metrics.storageErrors.inc({ area: "checkpoint" });
+      throw checkpointFailure(`store the dead letter ${name}`, error);
+    }
   }
 }

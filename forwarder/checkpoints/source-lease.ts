@@ -4,11 +4,11 @@
 // Checkpoint ETags still guard every write, so even a replica that lost its lease unknowingly (a long
 // pause) cannot overwrite the other's progress.
 
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { RestError } from "@azure/storage-blob";
 import type { Logger } from "../log";
 import type { ForwarderMetrics } from "../metrics";
-import { CHECKPOINT_PREFIX, type CheckpointStore, type SourceRef } from "./checkpoint-store";
+import { CHECKPOINT_PREFIX, checkpointFailure, type CheckpointStore, type SourceRef } from "./checkpoint-store";
 
 export interface LeaseOptions {
   /** Azure allows 15 to 60 seconds. */
@@ -22,9 +22,15 @@ export function lockName(source: SourceRef): string {
   return `${CHECKPOINT_PREFIX}/locks/${source.account}/${source.container}.lock`;
 }
 
+/** A lease id (a GUID, as Azure requires) that is the same for every start of one replica. */
+export function replicaLeaseId(identity: string): string {
+  const hex = createHash("sha256").update(identity).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 export class SourceLeases {
   /** This replica's lease id, the same for every source. */
-  readonly leaseId = randomUUID();
+  private id: string = randomUUID();
   private readonly held = new Set<string>();
   private readonly refused = new Set<string>();
   private renewTimer?: NodeJS.Timeout;
@@ -35,6 +41,21 @@ export class SourceLeases {
     private readonly log: Logger,
     private readonly options: LeaseOptions = DEFAULT_LEASE_OPTIONS,
   ) {}
+
+  get leaseId(): string {
+    return this.id;
+  }
+
+  /**
+   * Takes a lease id derived from what names this replica (host name and health port), before any
+   * lease is held. A replica restarted after a crash then holds its sources again at once, instead of
+   * standing by for a whole lease period behind its own dead predecessor; two live replicas can
+   * never share it, because they cannot both listen on one host's port.
+   */
+  identify(identity: string): void {
+    if (this.held.size > 0) throw new Error("identify() must come before any lease is held");
+    this.id = replicaLeaseId(identity);
+  }
 
   /** Whether this replica holds the source's lease: since before, newly, or not (another one does). */
   async hold(source: SourceRef): Promise<"held" | "acquired" | "refused"> {
@@ -53,7 +74,8 @@ export class SourceLeases {
         this.refused.add(name);
         return "refused";
       }
-      throw error;
+      this.metrics.storageErrors.inc({ area: "checkpoint" });
+      throw checkpointFailure(`lease ${name}`, error);
     }
     this.refused.delete(name);
     this.held.add(name);
@@ -68,6 +90,7 @@ export class SourceLeases {
       try {
         await this.store.container.getBlockBlobClient(name).getBlobLeaseClient(this.leaseId).renewLease();
       } catch (error) {
+        this.metrics.storageErrors.inc({ area: "checkpoint" });
         // A lease we cannot renew may be taken over: drop it; ETags protect the checkpoints meanwhile.
         this.held.delete(name);
         this.log.warn({ lock: name, err: error }, "Lost the source's lease; acquiring it again next poll.");

@@ -79,13 +79,25 @@ export class Azurite {
     child.removeAllListeners("exit");
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the service. `graceful` lets Azurite save its metadata first (SIGTERM), as a storage outage
+   * that keeps the data should; otherwise it is killed, and an on-disk store loses its last seconds.
+   */
+  async stop(options: { graceful?: boolean } = {}): Promise<void> {
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once("exit", () => resolve());
-      child.kill("SIGKILL");
+      if (!options.graceful) {
+        child.kill("SIGKILL");
+        return;
+      }
+      child.stdout!.on("data", (data: Buffer) => {
+        if (data.toString().includes("successfully closed")) child.kill("SIGKILL");
+      });
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
     });
   }
 

@@ -3,7 +3,7 @@
 // 413 for a body over 10 MiB or an event over 250,000 bytes, 400 for anything malformed, and
 // {"event_ids": [...]} on success. It keeps every accepted event, and can inject faults.
 
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
@@ -20,6 +20,10 @@ export interface RequestLogEntry {
   readonly at: number;
   readonly status: number | "reset";
   readonly events: number;
+  /** Intake key of an accepted request. */
+  readonly key?: string;
+  /** SHA-256 of the raw request body, so a retry of the same batch can be told apart from others. */
+  readonly digest?: string;
 }
 
 export interface IntakeOptions {
@@ -86,8 +90,8 @@ export class IntakeServer {
     this.server = server;
   }
 
-  private answer(res: ServerResponse, status: number, body: unknown, events = 0, headers: Record<string, string> = {}): void {
-    this.requests.push({ at: Date.now(), status, events });
+  private answer(res: ServerResponse, status: number, body: unknown, events = 0, headers: Record<string, string> = {}, key?: string, digest?: string): void {
+    this.requests.push({ at: Date.now(), status, events, key, digest });
     res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
   }
 
@@ -95,14 +99,15 @@ export class IntakeServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const n = ++this.count;
+    const digest = createHash("sha256").update(Buffer.concat(chunks)).digest("hex");
     const fault = this.options.fault?.(n);
     if (fault?.type === "reset") {
-      this.requests.push({ at: Date.now(), status: "reset", events: 0 });
+      this.requests.push({ at: Date.now(), status: "reset", events: 0, digest });
       req.socket.destroy();
       return;
     }
     if (fault?.type === "status") {
-      this.answer(res, fault.status, { message: "injected fault" }, 0, fault.retryAfter ? { "retry-after": fault.retryAfter } : {});
+      this.answer(res, fault.status, { message: "injected fault" }, 0, fault.retryAfter ? { "retry-after": fault.retryAfter } : {}, undefined, digest);
       return;
     }
     if (req.method !== "POST" || req.url !== `${this.options.basePath ?? ""}/batch`) {
@@ -152,8 +157,12 @@ export class IntakeServer {
     const store = this.received.get(body.intake_key) ?? [];
     this.received.set(body.intake_key, store);
     for (const event of events) store.push(event);
-    if (res.destroyed) return;
-    this.answer(res, 200, { event_ids: events.map(() => randomUUID()) }, events.length);
+    if (res.destroyed) {
+      // Accepted, but the client gave up waiting: it will send these events again.
+      this.requests.push({ at: Date.now(), status: 200, events: events.length, key: body.intake_key, digest });
+      return;
+    }
+    this.answer(res, 200, { event_ids: events.map(() => randomUUID()) }, events.length, {}, body.intake_key, digest);
   }
 }
 
