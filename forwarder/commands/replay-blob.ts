@@ -9,7 +9,6 @@ import { DeliveryTracker } from "../checkpoints/delivery-tracker";
 import type { DecodeOutput } from "../decode/decode-output";
 import { RecordSplitter } from "../decode/record-splitter";
 import { decodeRecord } from "../decode/record-decoder";
-import { RecordSplitter } from "../decode/record-splitter";
 import type { FlowLogSource } from "../config";
 import type { Logger } from "../log";
 import type { ForwarderMetrics } from "../metrics";

@@ -25,7 +25,8 @@ Azure has committed. Needs FLOWLOG_SOURCES and CHECKPOINT_URL only; writes nothi
 `;
 
 const DEFAULT_SINCE = "24h";
-/** Head and tail blocks hold no records: a blob is caught up when only its tail follows the checkpoint. */
+/** Azure's first block is the head `{"records":[` and its last the tail `]}`: neither holds records. */
+const HEAD_BLOCKS = 1;
 const TAIL_BLOCKS = 1;
 
 export type BlobState = "caught_up" | "behind" | "unread" | "rewritten" | "unknown";
@@ -37,7 +38,7 @@ export interface BlobStatus {
   /** From the checkpoint: acknowledged through these blocks, this byte offset, and `skip` events after it. */
   readonly position?: { readonly blocks: number; readonly offset: number; readonly skip: number };
   readonly checkpointUpdatedAt?: string;
-  /** Committed blocks (and their bytes) not yet acknowledged, tail excluded. */
+  /** Committed record blocks (and their bytes) not yet acknowledged: head and tail are not counted. */
   readonly pendingBlocks?: number;
   readonly pendingBytes?: number;
   readonly problem?: string;
@@ -73,7 +74,8 @@ async function blobStatus(reader: BlockReader, blob: ListedBlob, checkpoint: Blo
   try {
     const plan = await reader.plan(blob.name, checkpoint);
     if (plan.upToDate) return { ...base, state: "caught_up", pendingBlocks: 0, pendingBytes: 0 };
-    const pending = plan.blocks.slice(plan.start.blocks, Math.max(plan.start.blocks, plan.blocks.length - TAIL_BLOCKS));
+    const firstPending = Math.max(plan.start.blocks, HEAD_BLOCKS);
+    const pending = plan.blocks.slice(firstPending, Math.max(firstPending, plan.blocks.length - TAIL_BLOCKS));
     const state: BlobState = !checkpoint ? "unread" : plan.rewritten ? "rewritten" : "behind";
     return { ...base, state, pendingBlocks: pending.length, pendingBytes: pending.reduce((sum, b) => sum + b.size, 0) };
   } catch (error) {
@@ -155,7 +157,7 @@ export const statusCommand: Command = {
       lagSeconds: lags.some((l) => l === undefined) ? undefined : Math.max(0, ...(lags as number[])),
       sources,
     };
-    process.stdout.write(parsed.values.json ? JSON.stringify(report, null, 2) + "\n" : formatTable(report));
+    process.stdout.write(parsed.values.json ? JSON.stringify(report) + "\n" : formatTable(report));
     return 0;
   },
 };

@@ -1,0 +1,88 @@
+// `status`, run in the bundle after a `--once` run: per blob, what the checkpoints say was acknowledged
+// and what Azure committed since (caught up, behind by n blocks, unread), the source's scannedThrough
+// and lag; without intake keys, and without writing anything.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AzureFlowLogBlob, FlowLogGenerator, nsgBlobName, nsgResourceId, vnetBlobName } from "../../helpers/flow-logs";
+import { ForwarderProcess, runOnce } from "../../helpers/forwarder-process";
+import { CHECKPOINT_CONTAINER, NSG_CONTAINER, startFlowLogStack, VNET_CONTAINER, type FlowLogStack } from "../../helpers/flow-log-stack";
+import type { StatusReport } from "../../../forwarder/commands/status";
+
+let stack: FlowLogStack;
+const gen = new FlowLogGenerator(62);
+const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+const previousHour = new Date(hour.getTime() - 3_600_000);
+const nsgId = nsgResourceId("00000000-0000-0000-0000-000000000007", "rg-status", "nsg-status");
+const flowLogId = "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000007/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NW/FLOWLOGS/FL-STATUS";
+const vnetId = "/subscriptions/00000000-0000-0000-0000-000000000007/resourceGroups/rg-status/providers/Microsoft.Network/virtualNetworks/vnet-status";
+
+beforeAll(async () => {
+  stack = await startFlowLogStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** The environment status needs: sources and checkpoints, no intake. */
+function statusEnv(): Record<string, string> {
+  return { FLOWLOG_SOURCES: stack.env.FLOWLOG_SOURCES, CHECKPOINT_URL: stack.env.CHECKPOINT_URL };
+}
+
+async function checkpointEtags(): Promise<Map<string, string>> {
+  const etags = new Map<string, string>();
+  for await (const blob of stack.azurite.service.getContainerClient(CHECKPOINT_CONTAINER).listBlobsFlat()) etags.set(blob.name, blob.properties.etag);
+  return etags;
+}
+
+describe("forwarder status", () => {
+  it("shows per blob what was acknowledged and what is pending after a --once run", async () => {
+    const nsg = stack.azurite.service.getContainerClient(NSG_CONTAINER);
+    const vnet = stack.azurite.service.getContainerClient(VNET_CONTAINER);
+    const finished = new AzureFlowLogBlob(nsg, nsgBlobName(nsgId, previousHour, "00224826A001"));
+    await finished.append([1, 2, 3].map(() => gen.nsgRecord(nsgId, { time: previousHour, mac: "00224826A001" }).record));
+    const growing = new AzureFlowLogBlob(vnet, vnetBlobName(flowLogId, hour, "6045BDA1A002"));
+    await growing.append([1, 2].map(() => gen.vnetRecord(vnetId, flowLogId, { time: hour, mac: "6045BDA1A002" }).record));
+    const once = await runOnce(stack.env);
+    expect(once.code, once.stdout).toBe(0);
+
+    await growing.append([1, 2, 3].map(() => gen.vnetRecord(vnetId, flowLogId, { time: hour, mac: "6045BDA1A002" }).record));
+    const fresh = new AzureFlowLogBlob(nsg, nsgBlobName(nsgId, hour, "00224826A003"));
+    await fresh.append([gen.nsgRecord(nsgId, { time: hour, mac: "00224826A003" }).record]);
+    const before = await checkpointEtags();
+
+    const run = await new ForwarderProcess(["status", "--json", "--since", "2h"], statusEnv()).waitForExit(30_000);
+
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as StatusReport;
+    const [nsgSource, vnetSource] = report.sources;
+    expect(nsgSource).toMatchObject({ kind: "nsg", scannedThrough: expect.any(String), roots: [`resourceId=${nsgId}/`] });
+    expect(nsgSource.lagSeconds).toBeLessThan(60);
+    expect(report.lagSeconds).toBeLessThan(60);
+    expect(nsgSource.blobs).toEqual([
+      expect.objectContaining({ name: finished.name, state: "caught_up", position: { blocks: 4, offset: expect.any(Number), skip: 0 }, pendingBlocks: 0 }),
+      expect.objectContaining({ name: fresh.name, state: "unread", pendingBlocks: 1 }),
+    ]);
+    expect(nsgSource.blobs[1]).not.toHaveProperty("position");
+    // Head and two records were acknowledged; three record blocks were committed since.
+    expect(vnetSource.blobs).toEqual([
+      expect.objectContaining({ name: growing.name, state: "behind", position: { blocks: 3, offset: expect.any(Number), skip: 0 }, pendingBlocks: 3 }),
+    ]);
+    expect(await checkpointEtags()).toEqual(before);
+  });
+
+  it("prints a table a person can read", async () => {
+    const run = await new ForwarderProcess(["status"], statusEnv()).waitForExit(30_000);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Status at .*; lag \d+ s\.\n/);
+    expect(run.stdout).toContain(`(nsg): scanned through`);
+    expect(run.stdout).toMatch(/caught up +4 +\d+ +0 +- +resourceId=/);
+    expect(run.stdout).toMatch(/behind +3 +\d+ +0 +3 blk \d+ B +flowLogResourceID=/);
+  });
+
+  it("refuses a missing CHECKPOINT_URL by name", async () => {
+    const run = await new ForwarderProcess(["status"], { FLOWLOG_SOURCES: stack.env.FLOWLOG_SOURCES }).waitForExit(30_000);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^Configuration error: CHECKPOINT_URL is not set/);
+  });
+});
