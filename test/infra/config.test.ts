@@ -184,3 +184,13 @@ describe("Pulumi.yaml", () => {
     }
   });
 });
+
+describe("README", () => {
+  it("documents every key of Pulumi.yaml and the provider keys in the configuration reference", () => {
+    const readme = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("<!-- infra:start -->"), readme.indexOf("<!-- infra:end -->"));
+    for (const key of [...REQUIRED_KEYS, ...Object.keys(DEFAULTS), "azure-native:location", "azure-native:subscriptionId"]) {
+      expect(section, key).toContain(`| \`${key}\` |`);
+    }
+  });
+});
