@@ -9,6 +9,7 @@ import * as app from "@pulumi/azure-native/app";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import type { FlowLogFamily } from "./arm-id";
 
@@ -28,6 +29,15 @@ export function roleDefinitionId(scope: string, roleGuid: string): string {
   const subscription = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
   if (!subscription) throw new Error(`roleDefinitionId: found scope "${scope}", expected a resource id under /subscriptions/<id>`);
   return `/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+}
+
+/**
+ * Role assignment names must be GUIDs: derived from scope, role and principal (like Bicep's guid()),
+ * so the same grant always has the same name and a second grant of it cannot be created by mistake.
+ */
+export function roleAssignmentName(scope: string, roleGuid: string, principalId: string): string {
+  const h = createHash("sha256").update(`${scope.toLowerCase()}|${roleGuid}|${principalId}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Container App secret holding the intake key of a family. */
@@ -121,6 +131,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
       new authorization.RoleAssignment(
         `${name}-${purpose}`,
         {
+          roleAssignmentName: pulumi.all([scope, identity.principalId]).apply(([s, p]) => roleAssignmentName(s, role, p)),
           principalId: identity.principalId,
           principalType: "ServicePrincipal",
           roleDefinitionId: pulumi.output(scope).apply((s) => roleDefinitionId(s, role)),

@@ -1,6 +1,7 @@
 // infra/forwarder-app.ts: one replica with probes, a user-assigned identity with least-privilege
 // roles, intake keys only as Container App secrets behind secretRef, sources without any SAS.
 import { beforeAll, describe, expect, it } from "vitest";
+import { roleAssignmentName } from "../../infra/forwarder-app";
 import { isSecretValue } from "../../infra/mocks";
 import type { ProgramRun } from "../../infra/plan-render";
 import { defaultConfig, ids, masked, NSG_KEY, oneOf, plain, resourcesOf, runStack, T, VNET_KEY } from "./harness";
@@ -124,5 +125,14 @@ describe("a VNet-only stack", () => {
     expect(names).toContain("SEKOIA_VNET_INTAKE_KEY");
     expect(names).not.toContain("SEKOIA_NSG_INTAKE_KEY");
     expect(app.template.containers[0].env[0].value).toMatch(/\/insights-logs-flowlogflowevent$/);
+  });
+});
+
+describe("roleAssignmentName", () => {
+  it("is a stable GUID per scope, role and principal", () => {
+    const a = roleAssignmentName("/subscriptions/s/x", "role", "p");
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(roleAssignmentName("/SUBSCRIPTIONS/s/X", "role", "p")).toBe(a);
+    expect(roleAssignmentName("/subscriptions/s/x", "role", "q")).not.toBe(a);
   });
 });
