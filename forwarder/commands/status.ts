@@ -120,11 +120,11 @@ function formatTable(report: StatusReport): string {
       }, ${source.roots.length} resource root(s), ${source.blobs.length} blob(s).`,
     );
     if (source.blobs.length === 0) continue;
-    lines.push(`  ${"hour".padEnd(20)} ${"state".padEnd(10)} ${"blocks".padStart(6)} ${"offset".padStart(10)} ${"skip".padStart(5)} ${"pending".padStart(16)}  blob`);
+    lines.push(`  ${"hour (UTC)".padEnd(17)} ${"state".padEnd(10)} ${"blocks".padStart(6)} ${"offset".padStart(10)} ${"skip".padStart(5)} ${"pending".padStart(16)}  blob`);
     for (const blob of source.blobs) {
       const pending = blob.pendingBlocks === undefined ? "?" : blob.pendingBlocks === 0 ? "-" : `${blob.pendingBlocks} blk ${blob.pendingBytes} B`;
       lines.push(
-        `  ${blob.hour.padEnd(20)} ${STATE_LABELS[blob.state].padEnd(10)} ${String(blob.position?.blocks ?? "-").padStart(6)} ${String(blob.position?.offset ?? "-").padStart(10)} ${String(blob.position?.skip ?? "-").padStart(5)} ${pending.padStart(16)}  ${blob.name}${blob.problem ? ` (${blob.problem})` : ""}`,
+        `  ${`${blob.hour.slice(0, 13)}:00`.padEnd(17)} ${STATE_LABELS[blob.state].padEnd(10)} ${String(blob.position?.blocks ?? "-").padStart(6)} ${String(blob.position?.offset ?? "-").padStart(10)} ${String(blob.position?.skip ?? "-").padStart(5)} ${pending.padStart(16)}  ${blob.name}${blob.problem ? ` (${blob.problem})` : ""}`,
       );
     }
   }
