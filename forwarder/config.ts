@@ -40,6 +40,11 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** An entry as it may be echoed in an error: no query string, and no signature even if pasted without `?`. */
+function withoutSecrets(entry: string): string {
+  return entry.split("?")[0].replace(/sig=[^&\s]*/gi, "sig=REDACTED");
+}
+
 function containerLocation(variable: string, raw: string): ContainerLocation {
   try {
     return parseContainerUrl(raw);
@@ -47,7 +52,7 @@ function containerLocation(variable: string, raw: string): ContainerLocation {
     const problem = error instanceof ContainerUrlError ? error.message : "is not a container URL";
     throw new ConfigError(
       variable,
-      `entry "${raw.split("?")[0]}" ${problem}`,
+      `entry "${withoutSecrets(raw)}" ${problem}`,
       "https://<account>.blob.core.windows.net/<container>[?<sas>] or http://127.0.0.1:10000/<account>/<container>[?<sas>]",
     );
   }
@@ -78,6 +83,9 @@ function parseSources(env: Env): FlowLogSource[] {
       }
       return { ...location, kind };
     });
+  if (sources.length === 0) {
+    throw new ConfigError("FLOWLOG_SOURCES", "lists no container URL", `at least one container URL such as https://<account>.blob.core.windows.net/${FLOW_LOG_CONTAINERS.vnet}`);
+  }
   const seen = new Set<string>();
   for (const source of sources) {
     if (seen.has(source.url)) {

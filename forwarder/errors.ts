@@ -34,7 +34,7 @@ export class ConfigError extends ForwarderError {
   }
 }
 
-/** The intake refused the key (401/403): an operator error, never retried silently. */
+/** The intake refused the key (401/403) or has no such endpoint (404): an operator error, never retried silently. */
 export class IntakeKeyRejectedError extends ForwarderError {
   constructor(kindLabel: string, status: number) {
     super(

@@ -30,7 +30,7 @@ export class IntakeBatch {
 
   /** Bytes the body grows by with this event (its quoted form plus a separating comma). */
   static cost(quotedEvent: string): number {
-    return quotedEvent.length * 3 <= 1024 ? quotedEvent.length + 1 : Buffer.byteLength(quotedEvent) + 1;
+    return Buffer.byteLength(quotedEvent) + 1;
   }
 
   add(quotedEvent: string, cost: number, owner: DeliveryOwner, seq: number): void {

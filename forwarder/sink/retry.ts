@@ -1,6 +1,7 @@
 // Retry decisions as data: what an intake answer or a network failure means, and how long to wait.
-// 429, 408 and 5xx and network failures are retried with capped exponential backoff and full jitter,
-// never sooner than the intake's Retry-After; 401/403 (bad key) and 413 (too large) never blindly.
+// 429, 408 and 5xx and network failures are retried with capped exponential backoff, jittered over
+// the upper half of each step, never sooner than the intake's Retry-After; 401/403 (bad key) and 404
+// (wrong intake URL) are configuration errors, and 413 (too large) is never retried blindly.
 
 export type IntakeOutcome =
   | { readonly kind: "delivered" }
@@ -20,7 +21,7 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
 
 export function classifyStatus(status: number, retryAfter: string | null, nowMs: number): IntakeOutcome {
   if (status >= 200 && status < 300) return { kind: "delivered" };
-  if (status === 401 || status === 403) return { kind: "key_rejected", status };
+  if (status === 401 || status === 403 || status === 404) return { kind: "key_rejected", status };
   if (status === 413) return { kind: "too_large" };
   if (status === 408 || status === 429 || status >= 500) {
     return { kind: "retry", reason: `http_${status}`, retryAfterMs: parseRetryAfter(retryAfter, nowMs) };

@@ -5,7 +5,7 @@
 // re-discovered every few minutes by walking the names above the hour partitions, and a new root is
 // caught up on whole.
 
-import type { ContainerClient } from "@azure/storage-blob";
+import { RestError, type ContainerClient } from "@azure/storage-blob";
 import type { SourceCheckpoint } from "../checkpoints/checkpoint-store";
 import type { ForwarderMetrics } from "../metrics";
 import { floorHour, HOUR_MS, hourPartition, hourPath, isFlowLogBlob, isYearPrefix } from "./hour-partition";
@@ -44,6 +44,18 @@ export class BlobDiscovery {
   ) {}
 
   async discover(state: SourceCheckpoint | undefined, startTime: number | undefined, now: number): Promise<Discovery> {
+    try {
+      return await this.discoverIn(state, startTime, now);
+    } catch (error) {
+      // Azure creates the container at its first write: until then there is nothing to read.
+      if (error instanceof RestError && error.code === "ContainerNotFound") {
+        return { blobs: [], roots: [...(state?.roots ?? [])], rootsRefreshedAt: state?.rootsRefreshedAt ?? new Date(now).toISOString() };
+      }
+      throw error;
+    }
+  }
+
+  private async discoverIn(state: SourceCheckpoint | undefined, startTime: number | undefined, now: number): Promise<Discovery> {
     const notBefore = startTime === undefined ? undefined : floorHour(startTime);
     if (!state?.scannedThrough) {
       const blobs = await this.listFlat("", notBefore);
@@ -53,7 +65,8 @@ export class BlobDiscovery {
     let roots = [...state.roots];
     let rootsRefreshedAt = state.rootsRefreshedAt ?? new Date(0).toISOString();
     const blobs: DiscoveredBlob[] = [];
-    if (now - Date.parse(rootsRefreshedAt) >= this.options.rootRefreshMs) {
+    // With no root known yet the walk is one listing, so it runs every poll until the first appears.
+    if (roots.length === 0 || now - Date.parse(rootsRefreshedAt) >= this.options.rootRefreshMs) {
       const walked = await this.walkRoots();
       for (const root of walked.filter((r) => !roots.includes(r))) blobs.push(...(await this.listFlat(root, notBefore)));
       roots = walked;

@@ -40,7 +40,9 @@ export function parseContainerUrl(raw: string): ContainerLocation {
     );
   }
   if (!CONTAINER_NAME.test(container)) {
-    throw new ContainerUrlError(`names "${container}", which is not a valid container name`);
+    // The name is echoed only when it cannot hold a SAS pasted without its `?`.
+    const shown = /[=&]/.test(container) ? "a container" : `"${container}"`;
+    throw new ContainerUrlError(`names ${shown}, which is not a valid container name`);
   }
   const sas = url.search.length > 1 ? url.search.slice(1) : undefined;
   if (sas !== undefined && !new URLSearchParams(sas).has("sig")) {

@@ -43,8 +43,12 @@ describe("classifyStatus", () => {
     expect(classifyStatus(status, null, NOW)).toEqual({ kind: "retry", reason: `http_${status}`, retryAfterMs: undefined });
   });
 
-  it.each([400, 404, 422])("treats %i as a rejection for good", (status) => {
+  it.each([400, 422])("treats %i as a rejection for good", (status) => {
     expect(classifyStatus(status, null, NOW)).toEqual({ kind: "rejected", status });
+  });
+
+  it("treats 404 as a configuration error (a regional base URL without its path), not a rejection of the events", () => {
+    expect(classifyStatus(404, null, NOW)).toEqual({ kind: "key_rejected", status: 404 });
   });
 });
 

@@ -196,6 +196,18 @@ describe("BlobDiscovery", () => {
     expect(refreshed.rootsRefreshedAt).toBe(new Date(NOW).toISOString());
   });
 
+  it("treats a container Azure has not created yet as empty, and catches up at the next poll once it exists", async () => {
+    const name = `disc-${containerCounter++}`;
+    const reader = containerClient(parseContainerUrl(azurite.containerSasUrl(name, "rl")));
+    const first = await new BlobDiscovery(reader, new ForwarderMetrics()).discover(undefined, undefined, NOW - 60_000);
+    expect(first).toEqual({ blobs: [], roots: [], rootsRefreshedAt: new Date(NOW - 60_000).toISOString() });
+
+    await azurite.createContainer(name);
+    await azurite.service.getContainerClient(name).getBlockBlobClient(blobAt(NSG_A, CURRENT_HOUR)).upload("{}", 2);
+    const next = await new BlobDiscovery(reader, new ForwarderMetrics()).discover(stateAfter(first, NOW - 60_000, NOW - 60_000), undefined, NOW);
+    expect(next.blobs.map((b) => b.name)).toEqual([blobAt(NSG_A, CURRENT_HOUR)]);
+  });
+
   it("applies the recorded start time when catching up on a new resource", async () => {
     const { reader, writer } = await containerWith(history(NSG_A, 1));
     const first = await new BlobDiscovery(reader, new ForwarderMetrics()).discover(undefined, CURRENT_HOUR - 2 * HOUR_MS, NOW - 5 * 60_000);
