@@ -89,7 +89,8 @@ export async function forwardBlob(
     }
     // Only the tail follows the last record: the next read starts at the tail block.
     const tailBlockStart = blockStarts[plan.blocks.length - 1];
-    if (readToEnd && splitter.betweenRecords && splitter.recordsEnd <= tailBlockStart && skip === 0) {
+    const tailOnly = plan.tailKnown || (readToEnd && splitter.recordsEnd <= tailBlockStart);
+    if (!stopSignal.stopped && tailOnly && splitter.betweenRecords && skip === 0) {
       tracker.mark(positionAt(plan.blocks, plan.blocks.length - 1));
     }
   } catch (error) {

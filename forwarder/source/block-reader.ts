@@ -33,6 +33,11 @@ export interface ReadPlan {
   readonly rewritten: boolean;
   /** Only the tail follows the position: nothing to download. */
   readonly upToDate: boolean;
+  /**
+   * The last block is the tail already read (same block, holding no record): it is not downloaded
+   * again, only the blocks before it.
+   */
+  readonly tailKnown: boolean;
 }
 
 /** The blob changed (or vanished) between listing its blocks and downloading them. */
@@ -69,11 +74,14 @@ export class BlockReader {
     const upToDate =
       blocks.length === 0 ||
       (!rewritten && start.blocks >= blocks.length - 1 && checkpoint?.lastBlock?.name === last.name && checkpoint.lastBlock.size === last.size);
-    return { blobName, blocks, etag, start, rewritten, upToDate };
+    const tailKnown =
+      !rewritten && checkpoint?.position.skip === 0 && checkpoint.lastBlock?.name === last?.name && checkpoint.lastBlock?.size === last?.size;
+    return { blobName, blocks, etag, start, rewritten, upToDate, tailKnown };
   }
 
   async *runs(plan: ReadPlan, signal: { readonly stopped: boolean }): AsyncGenerator<BlockRun> {
-    const runs = groupRuns(plan.blocks, plan.start.blocks, this.maxRunBytes);
+    const end = plan.tailKnown ? plan.blocks.length - 1 : plan.blocks.length;
+    const runs = groupRuns(plan.blocks, plan.start.blocks, end, this.maxRunBytes);
     let pending = runs.length > 0 ? this.download(plan, runs[0]) : undefined;
     for (let i = 0; i < runs.length && pending; i++) {
       const current = await pending;
@@ -104,15 +112,15 @@ interface RunSpan {
   readonly atEnd: boolean;
 }
 
-/** Ranges from block `from` to the end: whole blocks grouped up to `maxRunBytes`, larger blocks cut. */
-function groupRuns(blocks: readonly CommittedBlock[], from: number, maxRunBytes: number): RunSpan[] {
+/** Ranges over blocks [from, end): whole blocks grouped up to `maxRunBytes`, larger blocks cut. */
+function groupRuns(blocks: readonly CommittedBlock[], from: number, end: number, maxRunBytes: number): RunSpan[] {
   const runs: RunSpan[] = [];
   let blobSize = 0;
   for (const block of blocks) blobSize += block.size;
   let offset = 0;
   for (let i = 0; i < from; i++) offset += blocks[i].size;
   let i = from;
-  while (i < blocks.length) {
+  while (i < end) {
     if (blocks[i].size > maxRunBytes) {
       for (let cut = 0; cut < blocks[i].size; cut += maxRunBytes) {
         const length = Math.min(maxRunBytes, blocks[i].size - cut);
@@ -123,7 +131,7 @@ function groupRuns(blocks: readonly CommittedBlock[], from: number, maxRunBytes:
     }
     const first = i;
     let length = 0;
-    while (i < blocks.length && blocks[i].size <= maxRunBytes && length + blocks[i].size <= maxRunBytes) length += blocks[i++].size;
+    while (i < end && blocks[i].size <= maxRunBytes && length + blocks[i].size <= maxRunBytes) length += blocks[i++].size;
     runs.push({ offset, length, firstBlock: first, atBlockStart: true, atEnd: offset + length === blobSize });
     offset += length;
   }
