@@ -1,15 +1,12 @@
-// Forwards what is new in one blob: plan the read from its checkpoint, decode each run of blocks into
-// events for the kind's sink, keep malformed input as dead letters, and move the checkpoint as the
-// intake acknowledges, in read order. Resolves once every event read is delivered (or rejects).
+// Forwards what is new in one blob: plan the read from its checkpoint, read it into the kind's sink,
+// keep malformed input as dead letters, and move the checkpoint as the intake acknowledges, in read
+// order. Resolves once every event read is delivered (or rejects).
 
-import { positionAt } from "./checkpoints/blob-position";
+import { readPlan } from "./blob-reading";
 import type { BlobCheckpoint, Stored } from "./checkpoints/checkpoint-store";
 import { CheckpointWriter } from "./checkpoints/checkpoint-writer";
 import type { DeadLetterItem } from "./checkpoints/dead-letter";
 import { DeliveryTracker } from "./checkpoints/delivery-tracker";
-import type { DecodeOutput, MalformedReason } from "./decode/decode-output";
-import { RecordSplitter, type MalformedSpan } from "./decode/record-splitter";
-import { decodeRecord } from "./decode/record-decoder";
 import type { FlowLogSource } from "./config";
 import type { PipelineParts } from "./pipeline-parts";
 
@@ -48,60 +45,25 @@ export async function forwardBlob(
   const tracker = new DeliveryTracker(plan.start, (position) =>
     writer.update({ position, updatedAt: new Date().toISOString() }),
   );
-  let skip = plan.start.skip;
-  let tuplesRead = 0;
   let bytesRead = 0;
-  let malformed: DeadLetterItem[] = [];
-  const output: DecodeOutput = {
-    event(json) {
-      if (skip > 0) {
-        skip--;
-        return;
-      }
-      tuplesRead++;
-      sink.push(json, tracker, tracker.take());
-    },
-    malformed(reason: MalformedReason, detail, input) {
-      metrics.malformed.inc({ kind, reason });
-      malformed.push({ reason, detail, input });
-    },
-  };
-
-  const blockStarts = [0];
-  for (const block of plan.blocks) blockStarts.push(blockStarts[blockStarts.length - 1] + block.size);
-  const splitter = new RecordSplitter(blockStarts);
-  let readToEnd = false;
   try {
-    for await (const run of reader.runs(plan, stopSignal)) {
-      // Positions are only taken between records at a block start: reading resumes there exactly.
-      if (run.atBlockStart && splitter.betweenRecords) tracker.mark(positionAt(plan.blocks, run.firstBlock, skip));
-      bytesRead += run.bytes.length;
-      metrics.bytesRead.inc({ kind }, run.bytes.length);
-      const split = splitter.push(run.bytes, run.offset, run.atEnd);
-      await keepUnparsed(parts, source, blobName, split.malformed);
-      for (const record of split.records) decodeRecord(kind, record, output);
-      if (malformed.length > 0) {
-        await keep(parts, source, blobName, run.firstBlock, run.offset, malformed);
-        malformed = [];
-      }
-      readToEnd = run.atEnd;
-      await sink.backpressure();
-    }
-    // Only the tail follows the last record: the next read starts at the tail block.
-    const tailBlockStart = blockStarts[plan.blocks.length - 1];
-    const tailOnly = plan.tailKnown || (readToEnd && splitter.recordsEnd <= tailBlockStart);
-    if (!stopSignal.stopped && tailOnly && splitter.betweenRecords && skip === 0) {
-      tracker.mark(positionAt(plan.blocks, plan.blocks.length - 1));
-    }
+    await readPlan(plan, tracker, {
+      kind,
+      reader,
+      sink,
+      metrics,
+      stopSignal,
+      onMalformed: (block, offset, items) => keep(parts, source, blobName, block, offset, items),
+      onBytes: (bytes) => (bytesRead += bytes),
+    });
   } catch (error) {
     tracker.fail(error as Error);
   }
-  metrics.tuplesRead.inc({ kind }, tuplesRead);
   const delivered = tracker.finishReading();
   // Observed here; the caller sees the outcome through `settle`.
   delivered.catch(() => undefined);
   return {
-    tuplesRead,
+    tuplesRead: tracker.taken,
     bytesRead,
     settle: async () => {
       try {
@@ -117,14 +79,6 @@ export async function forwardBlob(
   };
 }
 
-/** Stores each block's unparsable bytes as a dead letter of its own. */
-async function keepUnparsed(parts: PipelineParts, source: FlowLogSource, blobName: string, spans: readonly MalformedSpan[]): Promise<void> {
-  for (const span of spans) {
-    parts.metrics.malformed.inc({ kind: source.kind, reason: "invalid_json" });
-    await keep(parts, source, blobName, span.block, span.offset, [{ reason: "invalid_json", detail: span.detail, input: span.text }]);
-  }
-}
-
 /** Stores malformed input as a dead letter (before the checkpoint can pass it) and logs it once. */
 async function keep(
   parts: PipelineParts,
@@ -132,7 +86,7 @@ async function keep(
   blobName: string,
   block: number,
   offset: number,
-  items: DeadLetterItem[],
+  items: readonly DeadLetterItem[],
 ): Promise<void> {
   const name = await parts.deadLetters.writeBlobItems(source, blobName, block, offset, items);
   const reasons = [...new Set(items.map((i) => i.reason))];

@@ -80,8 +80,19 @@ export class DeliveryTracker implements DeliveryOwner {
     while (index + 1 < this.boundaries.length && this.boundaries[index + 1].seq <= this.delivered) index++;
     // Positions behind the delivered one are never needed again.
     if (index > 0) this.boundaries = this.boundaries.slice(index);
-    const { seq, position } = this.boundaries[0];
-    return this.delivered === seq ? position : { ...position, skip: position.skip + (this.delivered - seq) };
+    return this.positionOf(this.delivered);
+  }
+
+  /** The position just after the last event taken: where reading would go on. */
+  readPosition(): BlobPosition {
+    return this.positionOf(this.next);
+  }
+
+  private positionOf(seq: number): BlobPosition {
+    let index = 0;
+    while (index + 1 < this.boundaries.length && this.boundaries[index + 1].seq <= seq) index++;
+    const boundary = this.boundaries[index];
+    return seq === boundary.seq ? boundary.position : { ...boundary.position, skip: boundary.position.skip + (seq - boundary.seq) };
   }
 
   get complete(): boolean {

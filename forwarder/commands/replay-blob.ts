@@ -1,14 +1,11 @@
-// Replays one blob: reads it whole from its first block, decodes it as the forwarder does, and pushes
-// its events to the kind's sink, numbered for a DeliveryTracker that tells when the intake has
+// Replays one blob: reads it whole from its first block with the forwarder's own reading, pushing its
+// events to the kind's sink, numbered for a DeliveryTracker that tells when the intake has
 // acknowledged them all. No checkpoint is read or written; the position reached is kept in memory only,
 // so that a blob Azure appends to while it is read is continued from there instead of restarted.
 
-import { positionAt, START_POSITION } from "../checkpoints/blob-position";
-import type { BlobCheckpoint } from "../checkpoints/checkpoint-store";
+import { readPlan } from "../blob-reading";
+import { START_POSITION } from "../checkpoints/blob-position";
 import { DeliveryTracker } from "../checkpoints/delivery-tracker";
-import type { DecodeOutput } from "../decode/decode-output";
-import { RecordSplitter } from "../decode/record-splitter";
-import { decodeRecord } from "../decode/record-decoder";
 import type { FlowLogSource } from "../config";
 import type { Logger } from "../log";
 import type { ForwarderMetrics } from "../metrics";
@@ -40,46 +37,36 @@ export interface ReplayedBlob {
 /** `target`, when given, selects the records of this blob to replay; the others are read and dropped. */
 export async function replayBlob(parts: ReplayParts, source: FlowLogSource, blobName: string, target?: ResourceTarget): Promise<ReplayedBlob> {
   const { reader, sink, metrics, log, stopSignal } = parts;
-  const kind = source.kind;
   const tracker = new DeliveryTracker(START_POSITION, () => undefined);
-  let tuples = 0;
   let malformed = 0;
-  const output: DecodeOutput = {
-    event(json) {
-      tuples++;
-      sink.push(json, tracker, tracker.take());
-    },
-    malformed(reason, detail) {
-      malformed++;
-      metrics.malformed.inc({ kind, reason });
-      log.warn({ source: source.url, blob: blobName, reason, detail }, "Malformed input skipped (the live forwarder keeps it as a dead letter).");
+  const reading = {
+    kind: source.kind,
+    reader,
+    sink,
+    metrics,
+    stopSignal,
+    keepRecord: target ? (record: unknown) => target.coversRecord(record) : undefined,
+    onBytes: parts.onBytes,
+    onMalformed: async (block: number, offset: number, items: readonly { reason: string; detail: string }[]) => {
+      malformed += items.length;
+      log.warn(
+        { source: source.url, blob: blobName, block, offset, count: items.length, firstDetail: items[0].detail },
+        "Malformed input skipped (the live forwarder keeps it as a dead letter).",
+      );
     },
   };
-
-  let readThrough: BlobCheckpoint | undefined;
+  let position = START_POSITION;
   for (let read = 1; read <= MAX_READS && !stopSignal.stopped; read++) {
     try {
-      const plan = await reader.plan(blobName, readThrough);
-      if (plan.rewritten && readThrough) {
+      const plan = await reader.plan(blobName, { position, updatedAt: new Date().toISOString() });
+      if (plan.rewritten && read > 1) {
         log.warn({ source: source.url, blob: blobName }, "Blob rewritten while replayed; replaying it from the start (its first events are sent twice).");
       }
-      const blockStarts = [0];
-      for (const block of plan.blocks) blockStarts.push(blockStarts[blockStarts.length - 1] + block.size);
-      const splitter = new RecordSplitter(blockStarts);
-      for await (const run of reader.runs(plan, stopSignal)) {
-        parts.onBytes(run.bytes.length);
-        if (run.atBlockStart && splitter.betweenRecords) {
-          readThrough = { position: positionAt(plan.blocks, run.firstBlock), updatedAt: new Date().toISOString() };
-        }
-        const split = splitter.push(run.bytes, run.offset, run.atEnd);
-        for (const bad of split.malformed) output.malformed("invalid_json", `block ${bad.block} at byte ${bad.offset}: ${bad.detail}`, bad.text);
-        for (const record of split.records) {
-          if (!target || target.coversRecord(record)) decodeRecord(kind, record, output);
-        }
-        await sink.backpressure();
-      }
+      await readPlan(plan, tracker, reading);
       break;
     } catch (error) {
+      // Azure appended meanwhile: go on from the last event read, not from the start.
+      position = tracker.readPosition();
       if (error instanceof BlobChangedError && !error.gone && read < MAX_READS) continue;
       tracker.fail(error as Error);
       break;
@@ -88,5 +75,5 @@ export async function replayBlob(parts: ReplayParts, source: FlowLogSource, blob
   const delivered = tracker.finishReading();
   // Observed here; the caller sees the outcome through `delivered`.
   delivered.catch(() => undefined);
-  return { tuples, malformed, delivered };
+  return { tuples: tracker.taken, malformed, delivered };
 }

@@ -95,6 +95,17 @@ describe("DeliveryTracker", () => {
     expect(t.position()).toEqual(positionAt(BLOCKS, 4));
   });
 
+  it("gives the read position after the last event taken, ahead of what is delivered", () => {
+    const { t } = tracker();
+    t.mark(positionAt(BLOCKS, 1));
+    take(t, 5);
+    t.mark(positionAt(BLOCKS, 3));
+    take(t, 2);
+    t.acknowledge(0, 3);
+    expect(t.readPosition()).toEqual(positionAt(BLOCKS, 3, 2));
+    expect(t.position()).toEqual(positionAt(BLOCKS, 1, 3));
+  });
+
   it("settles once reading finished and every event taken is acknowledged", async () => {
     const { t, progress } = tracker();
     take(t, 4);
