@@ -6,12 +6,8 @@
 // placeholders in Pulumi.dev.yaml are not real ciphertexts either: `pulumi config set --secret`
 // replaces them on a real stack.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import * as path from "node:path";
-
-// js-yaml ships with @pulumi/pulumi (which parses the same files); resolve it from there rather than
-// adding a dependency of our own.
-const yaml = createRequire(require.resolve("@pulumi/pulumi"))("js-yaml") as { load(text: string): unknown };
+import * as yaml from "js-yaml";
 
 export interface LoadedStackConfig {
   readonly project: string;
