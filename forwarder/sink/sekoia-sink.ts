@@ -96,7 +96,9 @@ export class SekoiaSink {
     while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
       const batch = this.queue.shift()!;
       this.inFlight++;
-      this.roomWaiters.splice(0).forEach((resolve) => resolve());
+      // Wake the reader only once the queue is below the bound again: waking it on every sent batch
+      // let each wake-up decode a whole run more, and the queue grew with the blob (1 GB on 100 MB).
+      if (this.queue.length < this.options.concurrency) this.roomWaiters.splice(0).forEach((resolve) => resolve());
       void this.deliver(batch).finally(() => {
         this.inFlight--;
         this.pump();
