@@ -1,11 +1,12 @@
-// Runs the forwarder bundle (what the container ships) as a child process with a usage probe preloaded,
-// and reports its wall time, exit code, JSON log lines, peak RSS and CPU time.
+// Runs the forwarder bundle as the container does (the Dockerfile's node flags) in a child process with
+// a usage probe preloaded, and reports its wall time, exit code, JSON log lines, peak RSS and CPU time.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BUNDLE, parseLogs } from "../helpers/forwarder-process";
+import { containerNodeArgs } from "./container-command";
 
 const PROBE = path.resolve(__dirname, "usage-probe.cjs");
 
@@ -38,7 +39,7 @@ export class ForwarderChild {
     const dir = mkdtempSync(path.join(os.tmpdir(), "bench-usage-"));
     const usageFile = path.join(dir, "usage.json");
     const started = performance.now();
-    this.child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--require", PROBE, BUNDLE, ...args], {
+    this.child = spawn(process.execPath, [...containerNodeArgs(), ...(options.nodeArgs ?? []), "--require", PROBE, BUNDLE, ...args], {
       env: { PATH: process.env.PATH ?? "", BENCH_USAGE_FILE: usageFile, ...env },
       cwd: options.cwd,
       stdio: ["ignore", "pipe", "pipe"],
