@@ -3,38 +3,29 @@
 // runs are delivered and nothing else; an idle run sends nothing; a read-only SAS suffices.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Azurite } from "../helpers/azurite";
 import { AzureFlowLogBlob, FlowLogGenerator, nsgBlobName, nsgResourceId, vnetBlobName, type GeneratedTuple } from "../helpers/flow-logs";
+import {
+  eventTupleKey,
+  generatedTupleKey,
+  NSG_CONTAINER as NSG,
+  NSG_KEY,
+  startFlowLogStack,
+  VNET_CONTAINER as VNET,
+  VNET_KEY,
+  type FlowLogStack,
+} from "../helpers/flow-log-stack";
 import { runOnce } from "../helpers/forwarder-process";
-import { IntakeServer } from "../helpers/intake-server";
 
-const NSG_KEY = "nsg-intake-key-0123456789";
-const VNET_KEY = "vnet-intake-key-9876543210";
-const NSG = "insights-logs-networksecuritygroupflowevent";
-const VNET = "insights-logs-flowlogflowevent";
-
-let azurite: Azurite;
-let intake: IntakeServer;
-let env: Record<string, string>;
+let stack: FlowLogStack;
 const gen = new FlowLogGenerator(7);
 const written: GeneratedTuple[] = [];
 
 beforeAll(async () => {
-  azurite = await Azurite.start();
-  intake = await IntakeServer.start({ keys: [NSG_KEY, VNET_KEY], basePath: "/api/v1/intake-http" });
-  for (const c of [NSG, VNET, "checkpoints"]) await azurite.createContainer(c);
-  env = {
-    FLOWLOG_SOURCES: [azurite.containerSasUrl(NSG), azurite.containerSasUrl(VNET)].join(","),
-    CHECKPOINT_URL: azurite.containerSasUrl("checkpoints", "racwdl"),
-    SEKOIA_INTAKE_URL: intake.url,
-    SEKOIA_NSG_INTAKE_KEY: NSG_KEY,
-    SEKOIA_VNET_INTAKE_KEY: VNET_KEY,
-  };
+  stack = await startFlowLogStack();
 });
 
 afterAll(async () => {
-  await intake?.stop();
-  await azurite?.stop();
+  await stack?.stop();
 });
 
 const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
@@ -43,15 +34,8 @@ const nsgId = nsgResourceId("00000000-0000-0000-0000-000000000001", "rg-app", "n
 const flowLogId = "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_WESTEUROPE/FLOWLOGS/VNET-APP";
 const vnetId = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet-app";
 
-function keyOf(t: { tuple: string; mac: string; rule: string; time: string }): string {
-  return `${t.tuple}|${t.mac}|${t.rule}|${t.time}`;
-}
-
 function receivedTuples(): string[] {
-  return [...intake.events(NSG_KEY), ...intake.events(VNET_KEY)].map((e) => {
-    const event = JSON.parse(e) as Record<string, string>;
-    return keyOf({ tuple: event["flow.0"], mac: event.macAddress, rule: event.rule, time: event.time });
-  });
+  return [...stack.intake.events(NSG_KEY), ...stack.intake.events(VNET_KEY)].map(eventTupleKey);
 }
 
 async function appendRecords(blob: AzureFlowLogBlob, make: () => { record: Record<string, unknown>; tuples: GeneratedTuple[] }, count: number) {
@@ -61,8 +45,8 @@ async function appendRecords(blob: AzureFlowLogBlob, make: () => { record: Recor
 }
 
 describe("forwarder --once against Azurite", () => {
-  const nsgContainer = () => azurite.service.getContainerClient(NSG);
-  const vnetContainer = () => azurite.service.getContainerClient(VNET);
+  const nsgContainer = () => stack.azurite.service.getContainerClient(NSG);
+  const vnetContainer = () => stack.azurite.service.getContainerClient(VNET);
   let nsgBlob: AzureFlowLogBlob;
   let vnetBlob: AzureFlowLogBlob;
 
@@ -75,35 +59,35 @@ describe("forwarder --once against Azurite", () => {
     vnetBlob = new AzureFlowLogBlob(vnetContainer(), vnetBlobName(flowLogId, hour, "6045BDA1B2C3"));
     await appendRecords(vnetBlob, () => gen.vnetRecord(vnetId, flowLogId, { time: hour, mac: "6045BDA1B2C3", tuplesPerRule: 20 }), 3);
 
-    const run = await runOnce(env);
+    const run = await runOnce(stack.env);
     expect(run.stderr).toBe("");
     expect(run.code, run.stdout).toBe(0);
-    expect(receivedTuples().sort()).toEqual(written.map(keyOf).sort());
+    expect(receivedTuples().sort()).toEqual(written.map(generatedTupleKey).sort());
 
-    const nsgEvent = JSON.parse(intake.events(NSG_KEY)[0]) as Record<string, unknown>;
+    const nsgEvent = JSON.parse(stack.intake.events(NSG_KEY)[0]) as Record<string, unknown>;
     expect(Object.keys(nsgEvent)).toEqual(["time", "resourceId", "macAddress", "operationName", "rule", "flow.0", "version"]);
     expect(nsgEvent.resourceId).toBe(nsgId);
     expect(nsgEvent.operationName).toBe("NetworkSecurityGroupFlowEvents");
-    const vnetEvent = JSON.parse(intake.events(VNET_KEY)[0]) as Record<string, unknown>;
+    const vnetEvent = JSON.parse(stack.intake.events(VNET_KEY)[0]) as Record<string, unknown>;
     expect(vnetEvent).toMatchObject({ flowLogVersion: 4, operationName: "FlowLogFlowEvent", targetResourceID: vnetId, flowLogResourceID: flowLogId });
     expect(vnetEvent.aclID).toEqual(expect.any(String));
   });
 
   it("sends only what was appended since the last run", async () => {
-    const before = intake.requests.length;
+    const before = stack.intake.requests.length;
     await appendRecords(nsgBlob, () => gen.nsgRecord(nsgId, { time: hour, mac: "00224826ABCD" }), 2);
     await appendRecords(vnetBlob, () => gen.vnetRecord(vnetId, flowLogId, { time: hour, mac: "6045BDA1B2C3" }), 1);
-    const run = await runOnce(env);
+    const run = await runOnce(stack.env);
     expect(run.code, run.stdout).toBe(0);
-    expect(receivedTuples().sort()).toEqual(written.map(keyOf).sort());
-    expect(intake.requests.length).toBeGreaterThan(before);
+    expect(receivedTuples().sort()).toEqual(written.map(generatedTupleKey).sort());
+    expect(stack.intake.requests.length).toBeGreaterThan(before);
   });
 
   it("sends nothing when nothing was committed", async () => {
-    const before = intake.requests.length;
-    const run = await runOnce(env);
+    const before = stack.intake.requests.length;
+    const run = await runOnce(stack.env);
     expect(run.code, run.stdout).toBe(0);
-    expect(intake.requests.length).toBe(before);
+    expect(stack.intake.requests.length).toBe(before);
     expect(receivedTuples()).toHaveLength(written.length);
   });
 });

@@ -3,19 +3,13 @@
 // the last acknowledged batch ended. Sources are read with a read-only (rl) SAS.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Azurite, freePort } from "../helpers/azurite";
+import { freePort } from "../helpers/azurite";
 import { AzureFlowLogBlob, FlowLogGenerator, nsgBlobName, nsgResourceId, vnetBlobName } from "../helpers/flow-logs";
+import { NSG_CONTAINER as NSG, NSG_KEY, startFlowLogStack, VNET_CONTAINER as VNET, VNET_KEY, type FlowLogStack } from "../helpers/flow-log-stack";
 import { ForwarderProcess } from "../helpers/forwarder-process";
-import { IntakeServer } from "../helpers/intake-server";
 import { waitFor } from "../helpers/wait-for";
 
-const NSG_KEY = "nsg-service-key-abcdef012345";
-const VNET_KEY = "vnet-service-key-abcdef012345";
-const NSG = "insights-logs-networksecuritygroupflowevent";
-const VNET = "insights-logs-flowlogflowevent";
-
-let azurite: Azurite;
-let intake: IntakeServer;
+let stack: FlowLogStack;
 let env: Record<string, string>;
 let healthPort: number;
 const gen = new FlowLogGenerator(11);
@@ -27,26 +21,15 @@ let nsgBlob: AzureFlowLogBlob;
 let vnetBlob: AzureFlowLogBlob;
 
 beforeAll(async () => {
-  azurite = await Azurite.start();
-  intake = await IntakeServer.start({ keys: [NSG_KEY, VNET_KEY] });
-  for (const c of [NSG, VNET, "checkpoints"]) await azurite.createContainer(c);
+  stack = await startFlowLogStack();
   healthPort = await freePort();
-  env = {
-    FLOWLOG_SOURCES: `${azurite.containerSasUrl(NSG)},${azurite.containerSasUrl(VNET)}`,
-    CHECKPOINT_URL: azurite.containerSasUrl("checkpoints", "racwdl"),
-    SEKOIA_INTAKE_URL: intake.url,
-    SEKOIA_NSG_INTAKE_KEY: NSG_KEY,
-    SEKOIA_VNET_INTAKE_KEY: VNET_KEY,
-    POLL_INTERVAL_SECONDS: "1",
-    HEALTH_PORT: String(healthPort),
-  };
-  nsgBlob = new AzureFlowLogBlob(azurite.service.getContainerClient(NSG), nsgBlobName(nsgId, hour, "000D3AF1A2B3"));
-  vnetBlob = new AzureFlowLogBlob(azurite.service.getContainerClient(VNET), vnetBlobName(flowLogId, hour, "000D3AF1C4D5"));
+  env = { ...stack.env, POLL_INTERVAL_SECONDS: "1", HEALTH_PORT: String(healthPort) };
+  nsgBlob = new AzureFlowLogBlob(stack.azurite.service.getContainerClient(NSG), nsgBlobName(nsgId, hour, "000D3AF1A2B3"));
+  vnetBlob = new AzureFlowLogBlob(stack.azurite.service.getContainerClient(VNET), vnetBlobName(flowLogId, hour, "000D3AF1C4D5"));
 });
 
 afterAll(async () => {
-  await intake?.stop();
-  await azurite?.stop();
+  await stack?.stop();
 });
 
 async function appendBoth(records: number): Promise<void> {
@@ -60,7 +43,7 @@ async function appendBoth(records: number): Promise<void> {
 }
 
 function received(): string[] {
-  return [...intake.events(NSG_KEY), ...intake.events(VNET_KEY)].map((e) => (JSON.parse(e) as Record<string, string>)["flow.0"]);
+  return [...stack.intake.events(NSG_KEY), ...stack.intake.events(VNET_KEY)].map((e) => (JSON.parse(e) as Record<string, string>)["flow.0"]);
 }
 
 async function allDelivered(what: string): Promise<void> {
@@ -102,10 +85,10 @@ describe("forwarder service", () => {
 
   it("sends nothing on polls that find nothing new", async () => {
     const polls = () => service.logs.filter((l) => l.msg === "Poll finished.").length;
-    const before = intake.requests.length;
+    const before = stack.intake.requests.length;
     const pollsBefore = polls();
     await waitFor("three idle polls", () => polls() >= pollsBefore + 3, 15_000);
-    expect(intake.requests.length).toBe(before);
+    expect(stack.intake.requests.length).toBe(before);
   });
 
   it("stops on SIGTERM with exit code 0 within 20 s, keeping secrets out of its output", async () => {
@@ -115,7 +98,7 @@ describe("forwarder service", () => {
     expect(run.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(run.logs.at(-1)?.msg).toBe("Forwarder stopped.");
-    for (const secret of [NSG_KEY, VNET_KEY, new URL(azurite.containerSasUrl(NSG)).searchParams.get("sig")!]) {
+    for (const secret of [NSG_KEY, VNET_KEY, new URL(stack.azurite.containerSasUrl(NSG)).searchParams.get("sig")!]) {
       expect(run.stdout + run.stderr).not.toContain(secret);
     }
   });
