@@ -37,6 +37,8 @@ export interface App {
   readonly store: CheckpointStore;
   readonly leases: SourceLeases;
   readonly sinks: readonly SekoiaSink[];
+  /** The sink of a kind of flow log; only kinds with an intake key have one. */
+  readonly sinkFor: (kind: FlowLogKind) => SekoiaSink | undefined;
   readonly metrics: ForwarderMetrics;
   readonly health: HealthState;
 }
@@ -79,5 +81,5 @@ export function createApp(config: ForwarderConfig, log: Logger, options: AppOpti
   });
   const leases = new SourceLeases(store, metrics, log);
   const forwarder = new Forwarder({ sources, store, deadLetters, leases, metrics, health, log, startTime: config.startTime });
-  return { forwarder, store, leases, sinks: [...sinks.values()], metrics, health };
+  return { forwarder, store, leases, sinks: [...sinks.values()], sinkFor: (kind) => sinks.get(kind), metrics, health };
 }

@@ -90,9 +90,8 @@ export const replayCommand: Command = {
     const config = loadConfig(env);
     const log = createLogger({ level: config.logLevel, secrets: configSecrets(config) });
     const app = createApp(config, log, { maxRetryMs: REPLAY_MAX_RETRY_MS });
-    // createApp makes one sink per intake key, in the order of config.intakeKeys.
-    const kinds = Object.keys(config.intakeKeys) as FlowLogKind[];
-    const sinkOf = (kind: FlowLogKind): SekoiaSink => app.sinks[kinds.indexOf(kind)];
+    // loadConfig demands a key, hence a sink, for every kind a source has.
+    const sinkOf = (kind: FlowLogKind): SekoiaSink => app.sinkFor(kind)!;
 
     const jobs: ReplayJob[] = [];
     for (const source of config.sources) {
