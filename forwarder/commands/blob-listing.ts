@@ -4,6 +4,7 @@
 
 import type { ContainerClient } from "@azure/storage-blob";
 import { hourPartition, isFlowLogBlob } from "../source/hour-partition";
+import { headerEtag } from "../source/blob-discovery";
 
 export interface ListedBlob {
   readonly name: string;
@@ -32,7 +33,7 @@ export async function listFlowLogBlobs(container: ContainerClient, range: HourRa
     for (const item of page.segment.blobItems) {
       const partition = isFlowLogBlob(item.name) ? hourPartition(item.name) : undefined;
       if (!partition || partition.hour < range.fromHour || partition.hour >= range.untilHour) continue;
-      blobs.push({ name: item.name, root: partition.root, hour: partition.hour, etag: item.properties.etag, size: item.properties.contentLength ?? 0 });
+      blobs.push({ name: item.name, root: partition.root, hour: partition.hour, etag: headerEtag(item.properties.etag), size: item.properties.contentLength ?? 0 });
     }
   }
   return blobs.sort((a, b) => a.hour - b.hour || a.name.localeCompare(b.name));

@@ -94,7 +94,7 @@ export class BlobDiscovery {
         if (!isFlowLogBlob(item.name)) continue;
         const hour = hourPartition(item.name)?.hour;
         if (notBefore !== undefined && hour !== undefined && hour < notBefore) continue;
-        blobs.push({ name: item.name, etag: item.properties.etag, hour });
+        blobs.push({ name: item.name, etag: headerEtag(item.properties.etag), hour });
       }
     }
     return blobs;
@@ -120,6 +120,15 @@ export class BlobDiscovery {
     }
     return roots.sort();
   }
+}
+
+/**
+ * A listing gives the ETag bare (0x8D…), while block lists and downloads (and so checkpoints) give
+ * it quoted ("0x8D…"). Compared as listed, no blob ever looked unchanged, and every idle poll asked
+ * for the block list of every recent blob.
+ */
+export function headerEtag(listed: string): string {
+  return listed.startsWith('"') ? listed : `"${listed}"`;
 }
 
 function unique(blobs: DiscoveredBlob[]): DiscoveredBlob[] {
