@@ -27,6 +27,7 @@ describe("crashes", () => {
   it("delivers every tuple after 12 SIGKILLs at random moments, repeating only batches in flight", async () => {
     const random = seededRandom(SEED);
     const blobs = new GrowingBlobs(rig, { nsgBlobs: 8, vnetBlobs: 6, seed: SEED });
+    await blobs.create();
     await blobs.grow(6_000, 0, { tuplesPerRule: 25 });
     const growing = blobs.grow(TUPLES - 6_000, 22_000, { tuplesPerRule: 25 });
 

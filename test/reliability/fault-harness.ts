@@ -139,7 +139,15 @@ export class Rig {
   }
 
   async allDelivered(what: string, timeoutMs: number, written: ReadonlySet<string> = this.written): Promise<void> {
-    await waitFor(what, () => this.account(written).lost === 0, timeoutMs, 200);
+    try {
+      await waitFor(what, () => this.account(written).lost === 0, timeoutMs, 200);
+    } catch (error) {
+      const { lost, duplicated } = this.account(written);
+      const last = this.processes.at(-1);
+      if (process.env.RELIABILITY_DEBUG) require("node:fs").writeFileSync(process.env.RELIABILITY_DEBUG, last?.stdout ?? "");
+      const tail = last ? `${last.stdout.split("\n").slice(-25).join("\n")}\n${last.stderr.slice(-2000)}` : "";
+      throw new Error(`${(error as Error).message} ${lost} of ${written.size} tuples missing, ${duplicated} duplicated. Last forwarder output:\n${tail}`);
+    }
   }
 
   async get(path: string, port = this.healthPort): Promise<{ status: number; body: string }> {
@@ -235,9 +243,17 @@ export class GrowingBlobs {
     }
   }
 
+  /**
+   * Commits a first record to every blob. The forwarder finds a resource (a blob-name root) that is
+   * new since its first poll only when it re-walks the roots (every few minutes), so the fault tests
+   * create all their resources up front and let blobs grow from there.
+   */
+  async create(): Promise<void> {
+    for (const blob of this.blobs) await this.append(1, 10, blob);
+  }
+
   /** Appends `records` records (of `tuplesPerRule` x 2 tuples) to one blob picked at random. */
-  async append(records: number, tuplesPerRule = 10): Promise<number> {
-    const target = this.blobs[Math.floor(this.random() * this.blobs.length)];
+  async append(records: number, tuplesPerRule = 10, target = this.blobs[Math.floor(this.random() * this.blobs.length)]): Promise<number> {
     const made = Array.from({ length: records }, () => {
       const shape = { time: new Date(target.hour.getTime() + Math.floor(this.random() * 3_599_000)), mac: target.mac, rules: 2, tuplesPerRule };
       return target.kind === "nsg"
