@@ -57,13 +57,13 @@ export class BlockReader {
   async plan(blobName: string, checkpoint: BlobCheckpoint | undefined): Promise<ReadPlan> {
     const client = this.container.getBlockBlobClient(blobName);
     this.metrics.storageRequests.inc({ operation: "get_block_list" });
-    const list = await client.getBlockList("committed").catch(rethrowGone(blobName));
+    const list = await client.getBlockList("committed").catch((error: unknown) => this.rethrowChanged(blobName, error));
     let blocks: CommittedBlock[] = (list.committedBlocks ?? []).map((b) => ({ name: b.name, size: b.size }));
     let etag = list.etag!;
     if (blocks.length === 0) {
       // Put Blob (not Azure's writer, but a copy or a test) leaves no block list: treat it as one block.
       this.metrics.storageRequests.inc({ operation: "get_properties" });
-      const properties = await client.getProperties().catch(rethrowGone(blobName));
+      const properties = await client.getProperties().catch((error: unknown) => this.rethrowChanged(blobName, error));
       etag = properties.etag!;
       blocks = properties.contentLength ? [{ name: "", size: properties.contentLength }] : [];
     }
@@ -98,9 +98,17 @@ export class BlockReader {
     const response = await this.container
       .getBlockBlobClient(plan.blobName)
       .download(run.offset, run.length, { conditions: { ifMatch: plan.etag } })
-      .catch(rethrowGone(plan.blobName));
+      .catch((error: unknown) => this.rethrowChanged(plan.blobName, error));
     const bytes = await readStream(response.readableStreamBody!);
     return { bytes, offset: run.offset, firstBlock: run.firstBlock, atBlockStart: run.atBlockStart, atEnd: run.atEnd };
+  }
+
+  /** A 404, or a 412 on the ETag the plan read, means the blob changed or (a lifecycle rule) deleted it. */
+  private async rethrowChanged(blobName: string, error: unknown): Promise<never> {
+    if (!(error instanceof RestError && (error.statusCode === 404 || error.statusCode === 412))) throw error;
+    // A conditional read of a deleted blob may answer 412 too; say which it was in the log.
+    const gone = error.statusCode === 404 || !(await this.container.getBlockBlobClient(blobName).exists().catch(() => true));
+    throw new BlobChangedError(blobName, gone);
   }
 }
 
@@ -136,13 +144,4 @@ function groupRuns(blocks: readonly CommittedBlock[], from: number, end: number,
     offset += length;
   }
   return runs;
-}
-
-function rethrowGone(blobName: string): (error: unknown) => never {
-  return (error) => {
-    if (error instanceof RestError && (error.statusCode === 404 || error.statusCode === 412)) {
-      throw new BlobChangedError(blobName, error.statusCode === 404);
-    }
-    throw error;
-  };
 }

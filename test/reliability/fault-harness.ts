@@ -3,7 +3,7 @@
 // runs, an account of every generated tuple (lost, duplicated), the secrets check over everything the
 // forwarder wrote, and one `RELIABILITY {json}` line per test with its figures for the note.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ContainerClient } from "@azure/storage-blob";
@@ -144,7 +144,6 @@ export class Rig {
     } catch (error) {
       const { lost, duplicated } = this.account(written);
       const last = this.processes.at(-1);
-      if (process.env.RELIABILITY_DEBUG) require("node:fs").writeFileSync(process.env.RELIABILITY_DEBUG, last?.stdout ?? "");
       const tail = last ? `${last.stdout.split("\n").slice(-25).join("\n")}\n${last.stderr.slice(-2000)}` : "";
       throw new Error(`${(error as Error).message} ${lost} of ${written.size} tuples missing, ${duplicated} duplicated. Last forwarder output:\n${tail}`);
     }
@@ -188,6 +187,8 @@ export class Rig {
   }
 
   async stop(): Promise<void> {
+    // RELIABILITY_DEBUG=<file> keeps every forwarder's output for a look after a failure.
+    if (process.env.RELIABILITY_DEBUG) writeFileSync(process.env.RELIABILITY_DEBUG, this.processes.map((p) => p.stdout + p.stderr).join("\n"));
     for (const p of this.processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
     await Promise.all(this.processes.map((p) => p.exited));
     await this.intake.stop();
