@@ -32,15 +32,16 @@ export class DeadLetterStore {
 
   /** Malformed input found reading `blobName` from byte `offset` (block `block`). */
   async writeBlobItems(source: SourceRef, blobName: string, block: number, offset: number, items: readonly DeadLetterItem[]): Promise<string> {
-    const name = `${DEAD_LETTER_PREFIX}/${source.account}/${source.container}/${blobName}/block-${String(block).padStart(6, "0")}.json`;
+    // One read can keep several letters from the same block (the block, and records of the run it
+    // starts): the content digest keeps them apart, and a re-read still rewrites the same letter.
+    const name = `${DEAD_LETTER_PREFIX}/${source.account}/${source.container}/${blobName}/block-${String(block).padStart(6, "0")}-${digestOf(items.map((i) => i.input))}.json`;
     await this.put(name, { source: `${source.account}/${source.container}`, blob: blobName, block, offset, writtenAt: new Date().toISOString(), items });
     return name;
   }
 
   /** Events the intake refused for good. */
   async writeRejectedEvents(kind: string, events: readonly string[], reason: string): Promise<string> {
-    const digest = createHash("sha256").update(events.join("\n")).digest("hex").slice(0, 16);
-    const name = `${DEAD_LETTER_PREFIX}/rejected/${kind}/${new Date().toISOString().slice(0, 10)}/${digest}.json`;
+    const name = `${DEAD_LETTER_PREFIX}/rejected/${kind}/${new Date().toISOString().slice(0, 10)}/${digestOf(events)}.json`;
     await this.put(name, { writtenAt: new Date().toISOString(), items: events.map((input) => ({ reason: "rejected_by_intake", detail: reason, input })) });
     return name;
   }
@@ -57,4 +58,8 @@ export class DeadLetterStore {
       throw checkpointFailure(`store the dead letter ${name}`, error);
     }
   }
+}
+
+function digestOf(inputs: readonly string[]): string {
+  return createHash("sha256").update(inputs.join("\n")).digest("hex").slice(0, 16);
 }

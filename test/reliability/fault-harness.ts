@@ -186,6 +186,13 @@ export class Rig {
     return this.secrets().filter((secret) => texts.some((text) => text.includes(secret)));
   }
 
+  /** SIGTERMs every forwarder still running and waits for it to leave. */
+  async stopProcesses(): Promise<void> {
+    const live = this.processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+    for (const p of live) p.child.kill("SIGTERM");
+    await Promise.all(live.map((p) => p.waitForExit(25_000)));
+  }
+
   async stop(): Promise<void> {
     // RELIABILITY_DEBUG=<file> keeps every forwarder's output for a look after a failure.
     if (process.env.RELIABILITY_DEBUG) writeFileSync(process.env.RELIABILITY_DEBUG, this.processes.map((p) => p.stdout + p.stderr).join("\n"));
