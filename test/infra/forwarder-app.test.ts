@@ -18,12 +18,12 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
     env = app.template.containers[0].env as Env[];
   });
 
-  it("runs exactly one replica, single revision, 0.5 CPU / 1Gi, probes on the health port", () => {
+  it("runs exactly one replica, single revision, 0.25 CPU / 0.5Gi (the benchmark's size), probes on the health port", () => {
     expect(app.template.scale).toEqual({ minReplicas: 1, maxReplicas: 1 });
     expect(app.configuration.activeRevisionsMode).toBe("Single");
     expect(app.configuration.ingress).toBeUndefined();
     const container = app.template.containers[0];
-    expect(container.resources).toEqual({ cpu: 0.5, memory: "1Gi" });
+    expect(container.resources).toEqual({ cpu: 0.25, memory: "0.5Gi" });
     expect(container.probes).toEqual([
       expect.objectContaining({ type: "Liveness", httpGet: { path: "/healthz", port: 8080 } }),
       expect.objectContaining({ type: "Readiness", httpGet: { path: "/readyz", port: 8080 } }),
