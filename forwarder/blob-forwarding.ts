@@ -9,6 +9,7 @@ import type { DeadLetterItem } from "./checkpoints/dead-letter";
 import { DeliveryTracker } from "./checkpoints/delivery-tracker";
 import type { FlowLogSource } from "./config";
 import type { PipelineParts } from "./pipeline-parts";
+import type { ReadPlan } from "./source/block-reader";
 
 export interface BlobResult {
   readonly tuplesRead: number;
@@ -20,16 +21,21 @@ export interface BlobResult {
   readonly settle: () => Promise<void>;
 }
 
+/** What reading a blob starts from: its checkpoint and a plan made from it (possibly ahead of time). */
+export interface PreparedBlob {
+  readonly stored: Stored<BlobCheckpoint> | undefined;
+  readonly plan: ReadPlan;
+}
+
 export async function forwardBlob(
   parts: PipelineParts,
   source: FlowLogSource,
-  blobName: string,
-  stored: Stored<BlobCheckpoint> | undefined,
+  { stored, plan }: PreparedBlob,
   onStored: (stored: Stored<BlobCheckpoint>) => void,
 ): Promise<BlobResult> {
   const { reader, sink, metrics, log, store, stopSignal } = parts;
   const kind = source.kind;
-  const plan = await reader.plan(blobName, stored?.value);
+  const blobName = plan.blobName;
   const writer = new CheckpointWriter(store, source, blobName, stored, onStored);
   const lastBlock = plan.blocks[plan.blocks.length - 1];
   if (plan.rewritten) {

@@ -7,7 +7,7 @@ import type { BlobCheckpoint, CheckpointStore, SourceCheckpoint, Stored } from "
 import type { DeadLetterStore } from "./checkpoints/dead-letter";
 import type { SourceLeases } from "./checkpoints/source-lease";
 import type { FlowLogSource } from "./config";
-import { forwardBlob, type BlobResult } from "./blob-forwarding";
+import { forwardBlob, type BlobResult, type PreparedBlob } from "./blob-forwarding";
 import { CheckpointConflictError, ForwarderError } from "./errors";
 import type { HealthState } from "./health";
 import type { Logger } from "./log";
@@ -125,12 +125,17 @@ export class Forwarder {
           this.deliveredBefore.set(pipeline.source.url, Math.min(...found.blobs.map((b) => b.hour ?? pollStart)));
         }
         const blobs = [...found.blobs].sort((a, b) => (a.hour ?? 0) - (b.hour ?? 0) || a.name.localeCompare(b.name));
-        for (const blob of blobs) {
-          if (this.stopSignal.stopped) break;
+        // The next blob's checkpoint and block list are fetched while this one is read: storage
+        // round trips no longer leave the decoder idle between blobs.
+        let next = blobs.length > 0 ? this.prepare(pipeline, blobs[0]) : undefined;
+        for (let i = 0; i < blobs.length && next; i++) {
+          const blob = blobs[i];
+          const prepared = next;
+          next = i + 1 < blobs.length && !this.stopSignal.stopped ? this.prepare(pipeline, blobs[i + 1]) : undefined;
           try {
-            const cached = await this.blobCheckpoint(pipeline, blob);
-            if (cached?.value.etag === blob.etag) continue;
-            const result = await forwardBlob(this.pipelineParts(pipeline), pipeline.source, blob.name, cached, (stored) =>
+            const ready = await prepared;
+            if (!ready || this.stopSignal.stopped) continue;
+            const result = await forwardBlob(this.pipelineParts(pipeline), pipeline.source, ready, (stored) =>
               this.checkpoints.set(this.key(pipeline, blob.name), { stored, hour: blob.hour }),
             );
             reads.push({ pipeline, blob, result });
@@ -200,6 +205,16 @@ export class Forwarder {
       if (state?.value.scannedThrough) this.deliveredBefore.set(pipeline.source.url, Date.parse(state.value.scannedThrough));
     }
     return this.sourceStates.get(pipeline.source.url);
+  }
+
+  /** The blob's checkpoint and read plan, or nothing when the listed ETag says it is unchanged. */
+  private prepare(pipeline: SourcePipeline, blob: DiscoveredBlob): Promise<PreparedBlob | undefined> {
+    const prepared = this.blobCheckpoint(pipeline, blob).then(async (stored) =>
+      stored?.value.etag === blob.etag ? undefined : { stored, plan: await pipeline.reader.plan(blob.name, stored?.value) },
+    );
+    // Awaited in turn by the poll; a failure is reported for its blob there, not as unhandled here.
+    prepared.catch(() => undefined);
+    return prepared;
   }
 
   private async blobCheckpoint(pipeline: SourcePipeline, blob: DiscoveredBlob): Promise<Stored<BlobCheckpoint> | undefined> {
