@@ -112,6 +112,12 @@ export class Forwarder {
         }
         // Whoever held the source before may have moved it on: start from what the store says.
         if (lease === "acquired") this.forget(pipeline);
+        // What is read while progress cannot be stored is sent again by every later poll: while the
+        // checkpoint container is failing, read nothing until it answers again.
+        if (this.parts.health.failing("checkpoints")) {
+          await this.parts.store.check();
+          this.parts.health.ok("checkpoints");
+        }
         const state = await this.sourceState(pipeline);
         const found = await pipeline.discovery.discover(state?.value, this.startTime(state), pollStart);
         this.parts.health.ok("storage");

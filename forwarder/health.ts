@@ -18,6 +18,10 @@ export class HealthState {
     this.problems.set(dependency, problem);
   }
 
+  failing(dependency: Dependency): boolean {
+    return this.problems.has(dependency);
+  }
+
   get ready(): boolean {
     return this.problems.size === 0;
   }
