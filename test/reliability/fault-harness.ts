@@ -3,7 +3,7 @@
 // runs, an account of every generated tuple (lost, duplicated), the secrets check over everything the
 // forwarder wrote, and one `RELIABILITY {json}` line per test with its figures for the note.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ContainerClient } from "@azure/storage-blob";
@@ -194,8 +194,6 @@ export class Rig {
   }
 
   async stop(): Promise<void> {
-    // RELIABILITY_DEBUG=<file> keeps every forwarder's output for a look after a failure.
-    if (process.env.RELIABILITY_DEBUG) writeFileSync(process.env.RELIABILITY_DEBUG, this.processes.map((p) => p.stdout + p.stderr).join("\n"));
     for (const p of this.processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
     await Promise.all(this.processes.map((p) => p.exited));
     await this.intake.stop();
