@@ -71,6 +71,8 @@ export async function readPlan(plan: ReadPlan, tracker: DeliveryTracker, reading
       }
       readToEnd = run.atEnd;
       await sink.backpressure();
+      // Reading on would only queue more events for an intake that refuses the key.
+      if (sink.keyRejection) throw sink.keyRejection.error;
     }
     // Only the tail follows the last record: a later read starts at the tail block.
     const tailOnly = plan.tailKnown || (readToEnd && splitter.recordsEnd <= blockStarts[plan.blocks.length - 1]);

@@ -18,6 +18,9 @@ import type { BlobDiscovery, DiscoveredBlob } from "./source/blob-discovery";
 import { BlobChangedError, type BlockReader } from "./source/block-reader";
 import { HOUR_MS } from "./source/hour-partition";
 
+/** After the intake refused a key (401/403/404), how long before a poll tries that intake again. */
+const KEY_REJECTED_PAUSE_MS = 300_000;
+
 export interface SourcePipeline {
   readonly source: FlowLogSource;
   readonly discovery: BlobDiscovery;
@@ -108,6 +111,18 @@ export class Forwarder {
         const lease = await this.parts.leases.hold(pipeline.source);
         if (lease === "refused") {
           standby++;
+          continue;
+        }
+        const rejection = pipeline.sink.keyRejection;
+        if (rejection && pollStart - rejection.at < KEY_REJECTED_PAUSE_MS) {
+          // The key only changes with a restart: re-reading the backlog every poll would only cost reads.
+          incomplete.add(pipeline);
+          failures++;
+          this.noteFailure(rejection.error);
+          log.error(
+            { source: pipeline.source.url, err: rejection.error, retryAt: new Date(rejection.at + KEY_REJECTED_PAUSE_MS).toISOString() },
+            "Intake refuses the key; not reading this source until the retry time.",
+          );
           continue;
         }
         // Whoever held the source before may have moved it on: start from what the store says.

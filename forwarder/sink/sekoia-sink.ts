@@ -39,8 +39,8 @@ export class SekoiaSink {
   private readonly roomWaiters: (() => void)[] = [];
   private readonly aborter = new AbortController();
   private readonly overhead: number;
-  /** Set when the intake refused the key; cleared by the next accepted batch. */
-  keyRejected = false;
+  /** Set when the intake refused the key (or URL); cleared by the next accepted batch. */
+  keyRejection?: { readonly at: number; readonly error: IntakeKeyRejectedError };
   /** Events acknowledged since this sink was made. */
   sent = 0;
 
@@ -133,14 +133,14 @@ export class SekoiaSink {
           if (acceptedEvents !== undefined && acceptedEvents !== batch.size) {
             log.warn({ kind, sent: batch.size, acceptedEvents }, "Intake acknowledged a different number of events than sent.");
           }
-          this.keyRejected = false;
+          this.keyRejection = undefined;
           this.sent += batch.size;
           batch.acknowledge();
           return;
         case "key_rejected":
           metrics.batches.inc({ kind, outcome: "key_rejected" });
-          this.keyRejected = true;
-          throw new IntakeKeyRejectedError(kindLabel(kind), outcome.status);
+          this.keyRejection = { at: Date.now(), error: new IntakeKeyRejectedError(kindLabel(kind), outcome.status) };
+          throw this.keyRejection.error;
         case "too_large":
           metrics.batches.inc({ kind, outcome: "too_large" });
           if (batch.size > 1) {

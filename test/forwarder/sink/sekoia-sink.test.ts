@@ -158,7 +158,7 @@ describe("SekoiaSink", () => {
     expect(h.client.bodyBytes).toHaveLength(1);
     expect(intake.events(h.key)).toEqual([]);
     expect(h.deadLetters).toEqual([]);
-    expect(h.sink.keyRejected).toBe(true);
+    expect(h.sink.keyRejection?.error).toBeInstanceOf(IntakeKeyRejectedError);
   });
 
   it("fails with IntakeKeyRejectedError when the intake does not know the key (401)", async () => {
