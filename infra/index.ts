@@ -25,7 +25,7 @@ const regions = config.regions.map((region) => {
   const targets = config.targets.filter((t) => t.location === region);
   const containers = containersInUse(targets.map((t) => t.family));
   const storage = new FlowLogStorage(`flowlogs-${region}`, {
-    region,
+    location: region,
     resourceGroupName: group.name,
     retentionDays: config.retentionDays,
     tags,

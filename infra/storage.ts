@@ -52,9 +52,10 @@ export function deleteAfterRule(name: string, prefixes: readonly string[], days:
   };
 }
 
-export interface FlowLogStorageArgs {
-  /** Region of the account: must be the region of the flow logs' targets. Change replaces. */
-  readonly region: string;
+/** What both accounts of the stack are made from. */
+export interface StorageAccountArgs {
+  /** Region of the account: for flow logs, the region of their targets. Change replaces. */
+  readonly location: string;
   /** Resource group of the account (the stack's). Change replaces. */
   readonly resourceGroupName: pulumi.Input<string>;
   /** Days to keep flow-log blobs (1..365, default 30); updates the lifecycle rule in place. */
@@ -70,16 +71,16 @@ export class FlowLogStorage extends pulumi.ComponentResource {
   /** e.g. https://<account>.blob.core.windows.net/ */
   public readonly blobEndpoint: pulumi.Output<string>;
 
-  constructor(name: string, args: FlowLogStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: StorageAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:FlowLogStorage", name, args, opts);
     const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false }, { parent: this });
     this.account = new storage.StorageAccount(
       `${name}-account`,
       {
         ...hardenedAccountSettings(),
-        accountName: suffix.result.apply((s) => storageAccountName(`fl${args.region}`, s)),
+        accountName: suffix.result.apply((s) => storageAccountName(`fl${args.location}`, s)),
         resourceGroupName: args.resourceGroupName,
-        location: args.region,
+        location: args.location,
         // Service SAS for Sekoia are signed with the account key: shared keys must stay enabled here.
         allowSharedKeyAccess: true,
         tags: args.tags,
@@ -102,17 +103,6 @@ export class FlowLogStorage extends pulumi.ComponentResource {
   }
 }
 
-export interface CheckpointStorageArgs {
-  /** Region of the account (the shared region). Change replaces. */
-  readonly location: string;
-  /** Resource group of the account (the stack's). Change replaces. */
-  readonly resourceGroupName: pulumi.Input<string>;
-  /** Flow-log retention in days; checkpoints are deleted CHECKPOINT_GRACE_DAYS later. */
-  readonly retentionDays: number;
-  /** Tags on the account. Default none. */
-  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-}
-
 /** The forwarder's checkpoint container: written with its managed identity only. */
 export class CheckpointStorage extends pulumi.ComponentResource {
   public readonly account: storage.StorageAccount;
@@ -120,7 +110,7 @@ export class CheckpointStorage extends pulumi.ComponentResource {
   /** Container URL without any credential, e.g. https://<account>.blob.core.windows.net/checkpoints */
   public readonly containerUrl: pulumi.Output<string>;
 
-  constructor(name: string, args: CheckpointStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: StorageAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:CheckpointStorage", name, args, opts);
     const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false }, { parent: this });
     this.account = new storage.StorageAccount(
