@@ -37,13 +37,13 @@ export async function readPlan(plan: ReadPlan, tracker: DeliveryTracker, reading
   let tuples = 0;
   let invalid: DeadLetterItem[] = [];
   const output: DecodeOutput = {
-    event(json) {
+    event(quoted) {
       if (skip > 0) {
         skip--;
         return;
       }
       tuples++;
-      sink.push(json, tracker, tracker.take());
+      sink.push(quoted, tracker, tracker.take());
     },
     malformed(reason, detail, input) {
       metrics.malformed.inc({ kind, reason });

@@ -69,9 +69,9 @@ export const decodeCommand: Command = {
     const out = new LineWriter(process.stdout);
     let tuples = 0;
     const output: DecodeOutput = {
-      event(json) {
+      event(quoted) {
         tuples++;
-        out.line(json);
+        out.line(JSON.parse(quoted) as string);
       },
       malformed: noteMalformed,
     };

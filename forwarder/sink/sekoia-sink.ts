@@ -50,16 +50,15 @@ export class SekoiaSink {
     this.open = new IntakeBatch(this.overhead);
   }
 
-  /** Adds one event (a JSON object serialized as a string), numbered `seq` by its owner. */
-  push(event: string, owner: DeliveryOwner, seq: number): void {
+  /** Adds one event, quoted as it goes into the body (see DecodeOutput.event), numbered `seq` by its owner. */
+  push(quotedEvent: string, owner: DeliveryOwner, seq: number): void {
     if (this.aborter.signal.aborted) {
       owner.fail(new ShuttingDownError());
       return;
     }
-    const quoted = JSON.stringify(event);
-    const cost = IntakeBatch.cost(quoted);
+    const cost = IntakeBatch.cost(quotedEvent);
     if (this.open.size > 0 && this.open.bytes + cost > this.options.maxBatchBytes) this.seal();
-    this.open.add(quoted, cost, owner, seq);
+    this.open.add(quotedEvent, cost, owner, seq);
     if (this.open.size === 1) {
       this.ageTimer = setTimeout(() => this.seal(), this.options.maxBatchAgeMs);
     }

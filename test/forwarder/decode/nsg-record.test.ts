@@ -22,7 +22,8 @@ function collect(): Collected {
     raw: [],
     malformed: [],
     out: {
-      event: (json) => {
+      event: (quoted) => {
+        const json = JSON.parse(quoted) as string;
         c.raw.push(json);
         c.events.push(JSON.parse(json) as Record<string, unknown>);
       },
@@ -172,6 +173,13 @@ describe("decodeNsgRecord", () => {
     decodeNsgRecord(record, c.out);
     expect(c.events.map((e) => e.rule)).toEqual(["small"]);
     expect(c.malformed.map((m) => m.reason)).toEqual(["event_too_large"]);
+  });
+
+  it("passes a tuple verbatim even when it holds characters JSON must escape", () => {
+    const odd = `1773064870,10.0.0.1,"10.0.0.2"\\x,51544,443,T,I,A,E,1,2,3,\u00e9\n`;
+    const c = collect();
+    decodeNsgRecord(nsgRecord(2, [odd, V2_END]), c.out);
+    expect(c.events.map((e) => e["flow.0"])).toEqual([odd, V2_END]);
   });
 
   it("counts event size in UTF-8 bytes: 250,000 bytes pass, 250,001 do not", () => {

@@ -14,7 +14,7 @@ function collect() {
   const events: Record<string, unknown>[] = [];
   const malformed: { reason: MalformedReason; detail: string; item: string }[] = [];
   const out: DecodeOutput = {
-    event: (json) => events.push(JSON.parse(json) as Record<string, unknown>),
+    event: (quoted) => events.push(JSON.parse(JSON.parse(quoted) as string) as Record<string, unknown>),
     malformed: (reason, detail, item) => malformed.push({ reason, detail, item }),
   };
   return { events, malformed, out };

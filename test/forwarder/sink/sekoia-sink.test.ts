@@ -99,7 +99,7 @@ function harness(over: Partial<SinkOptions> & { baseUrl?: string } = {}): Harnes
 const event = (i: number, pad = "") => JSON.stringify({ n: i, "flow.0": `1775117700,10.0.0.${i % 250},10.1.0.4,50111,443,T,I,A,B,,,,`, pad });
 
 function pushAll(sink: SekoiaSink, owner: DeliveryOwner, events: string[]): void {
-  events.forEach((e, seq) => sink.push(e, owner, seq));
+  events.forEach((e, seq) => sink.push(JSON.stringify(e), owner, seq));
 }
 
 async function metricValue(metrics: ForwarderMetrics, name: string, labels: Record<string, string>): Promise<number> {
@@ -324,7 +324,7 @@ describe("SekoiaSink", () => {
     expect(owner.errors.map((e) => e.constructor)).toEqual([ShuttingDownError]);
     expect(owner.acked.size).toBe(0);
     const late = new Owner();
-    h.sink.push(event(2), late, 0);
+    h.sink.push(JSON.stringify(event(2)), late, 0);
     expect(late.errors.map((e) => e.constructor)).toEqual([ShuttingDownError]);
   });
 });
