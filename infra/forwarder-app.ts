@@ -169,7 +169,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
               name: CONTAINER_NAME,
               image: args.imageRef,
               // Sized by `npm run bench` (README, Performance): peak RSS ~230 MB whatever the blob size under
-              // the image's 128 MB heap cap, and 0.25 vCPU ships ~30,000 tuples/s.
+              // the image's 128 MB heap cap, and 0.25 vCPU ships ~35,000 tuples/s.
               resources: { cpu: 0.25, memory: "0.5Gi" },
               env: forwarderEnvironment({
                 sources,
