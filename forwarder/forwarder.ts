@@ -16,7 +16,8 @@ import type { ForwarderMetrics } from "./metrics";
 import type { PipelineParts } from "./pipeline-parts";
 import { PollRound, type PollReport } from "./poll-round";
 import type { SekoiaSink } from "./sink/sekoia-sink";
-import type { BlobDiscovery, DiscoveredBlob } from "./source/blob-discovery";
+import type { BlobDiscovery } from "./source/blob-discovery";
+import type { ListedBlob } from "./source/blob-listing";
 import type { BlockReader } from "./source/block-reader";
 
 export type { PollReport } from "./poll-round";
@@ -135,7 +136,7 @@ export class Forwarder {
     await this.forwardBlobs(pipeline, blobs, round);
   }
 
-  private async forwardBlobs(pipeline: SourcePipeline, blobs: readonly DiscoveredBlob[], round: PollRound): Promise<void> {
+  private async forwardBlobs(pipeline: SourcePipeline, blobs: readonly ListedBlob[], round: PollRound): Promise<void> {
     const { source } = pipeline;
     // The next blob's checkpoint and block list are fetched while this one is read: storage round
     // trips no longer leave the decoder idle between blobs.
@@ -159,7 +160,7 @@ export class Forwarder {
   }
 
   /** The blob's checkpoint and read plan, or nothing when the listed ETag says it is unchanged. */
-  private prepare(pipeline: SourcePipeline, blob: DiscoveredBlob): Promise<PreparedBlob | undefined> {
+  private prepare(pipeline: SourcePipeline, blob: ListedBlob): Promise<PreparedBlob | undefined> {
     const prepared = this.cache
       .blobCheckpoint(pipeline.source, blob.name, blob.hour)
       .then(async (stored) => (stored?.value.etag === blob.etag ? undefined : { stored, plan: await pipeline.reader.plan(blob.name, stored?.value) }));

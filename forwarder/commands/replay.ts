@@ -11,7 +11,7 @@ import type { SekoiaSink } from "../sink/sekoia-sink";
 import { BlockReader } from "../source/block-reader";
 import { floorHour } from "../source/hour-partition";
 import { containerClient } from "../source/storage-client";
-import { listFlowLogBlobs, type ListedBlob } from "./blob-listing";
+import { listBlobsInHours, type HourBlob } from "./blob-listing";
 import { parseCommandArgs, UsageError, type Command, type ParsedArgs } from "./command";
 import { formatBytes, formatDuration, progressBar, ProgressLine } from "./progress-line";
 import { replayBlob, type ReplayedBlob } from "./replay-blob";
@@ -66,13 +66,13 @@ function parseRange(values: ParsedArgs["values"], now: number): ReplayRange {
 
 interface ReplayJob {
   readonly source: FlowLogSource;
-  readonly blob: ListedBlob;
+  readonly blob: HourBlob;
   /** Set when the blob's path does not name the target: its records then decide, one by one. */
   readonly recordFilter?: ResourceTarget;
 }
 
 /** NSG blob paths name the NSG their records belong to; VNet paths name the flow log, not its target. */
-function selectJob(source: FlowLogSource, blob: ListedBlob, target: ResourceTarget | undefined): ReplayJob | undefined {
+function selectJob(source: FlowLogSource, blob: HourBlob, target: ResourceTarget | undefined): ReplayJob | undefined {
   if (!target || target.coversRoot(blob.root)) return { source, blob };
   return source.kind === "vnet" ? { source, blob, recordFilter: target } : undefined;
 }
@@ -95,7 +95,7 @@ export const replayCommand: Command = {
 
     const jobs: ReplayJob[] = [];
     for (const source of config.sources) {
-      const blobs = await listFlowLogBlobs(containerClient(source), { fromHour: range.fromHour, untilHour: range.until });
+      const blobs = await listBlobsInHours(containerClient(source), { fromHour: range.fromHour, untilHour: range.until });
       for (const blob of blobs) {
         const job = selectJob(source, blob, range.target);
         if (job) jobs.push(job);

@@ -8,7 +8,7 @@ import { ForwarderMetrics } from "../metrics";
 import { BlockReader } from "../source/block-reader";
 import { floorHour, HOUR_MS } from "../source/hour-partition";
 import { containerClient } from "../source/storage-client";
-import { listFlowLogBlobs, type ListedBlob } from "./blob-listing";
+import { listBlobsInHours, type HourBlob } from "./blob-listing";
 import { parseCommandArgs, UsageError, type Command } from "./command";
 import { parseTimeArgument, TIME_ARGUMENT_HELP } from "./time-argument";
 
@@ -62,7 +62,7 @@ export interface StatusReport {
   readonly sources: readonly SourceStatus[];
 }
 
-async function blobStatus(reader: BlockReader, blob: ListedBlob, checkpoint: BlobCheckpoint | undefined): Promise<BlobStatus> {
+async function blobStatus(reader: BlockReader, blob: HourBlob, checkpoint: BlobCheckpoint | undefined): Promise<BlobStatus> {
   const base = {
     name: blob.name,
     hour: new Date(blob.hour).toISOString(),
@@ -88,7 +88,7 @@ async function sourceStatus(source: FlowLogSource, store: CheckpointStore, metri
   // Status only plans reads (block lists); it never downloads a run, so no run size applies.
   const reader = new BlockReader(container, metrics, 0);
   const state = await store.readSource(source);
-  const blobs = await listFlowLogBlobs(container, { fromHour, untilHour: floorHour(now) + HOUR_MS });
+  const blobs = await listBlobsInHours(container, { fromHour, untilHour: floorHour(now) + HOUR_MS });
   const statuses: BlobStatus[] = [];
   for (const blob of blobs) statuses.push(await blobStatus(reader, blob, (await store.readBlob(source, blob.name))?.value));
   const scannedThrough = state?.value.scannedThrough;

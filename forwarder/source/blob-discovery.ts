@@ -8,17 +8,11 @@
 import { RestError, type ContainerClient } from "@azure/storage-blob";
 import type { SourceCheckpoint } from "../checkpoints/checkpoint-store";
 import type { ForwarderMetrics } from "../metrics";
-import { floorHour, HOUR_MS, hourPartition, hourPath, isFlowLogBlob, isYearPrefix } from "./hour-partition";
-
-export interface DiscoveredBlob {
-  readonly name: string;
-  readonly etag: string;
-  /** Start of the blob's hour partition (epoch ms), when its name has one. */
-  readonly hour?: number;
-}
+import { listFlowLogBlobs, type ListedBlob } from "./blob-listing";
+import { floorHour, HOUR_MS, hourPath, isYearPrefix } from "./hour-partition";
 
 export interface Discovery {
-  readonly blobs: DiscoveredBlob[];
+  readonly blobs: ListedBlob[];
   readonly roots: string[];
   readonly rootsRefreshedAt: string;
 }
@@ -59,12 +53,12 @@ export class BlobDiscovery {
     const notBefore = startTime === undefined ? undefined : floorHour(startTime);
     if (!state?.scannedThrough) {
       const blobs = await this.listFlat("", notBefore);
-      const roots = [...new Set(blobs.map((b) => hourPartition(b.name)?.root ?? ""))].sort();
+      const roots = [...new Set(blobs.map((b) => b.root ?? ""))].sort();
       return { blobs, roots, rootsRefreshedAt: new Date(now).toISOString() };
     }
     let roots = [...state.roots];
     let rootsRefreshedAt = state.rootsRefreshedAt ?? new Date(0).toISOString();
-    const blobs: DiscoveredBlob[] = [];
+    const blobs: ListedBlob[] = [];
     // With no root known yet the walk is one listing, so it runs every poll until the first appears.
     if (roots.length === 0 || now - Date.parse(rootsRefreshedAt) >= this.options.rootRefreshMs) {
       const walked = await this.walkRoots();
@@ -86,18 +80,9 @@ export class BlobDiscovery {
   }
 
   /** Every flow-log blob under `prefix`, skipping hour partitions before `notBefore`. */
-  private async listFlat(prefix: string, notBefore: number | undefined): Promise<DiscoveredBlob[]> {
-    const blobs: DiscoveredBlob[] = [];
-    for await (const page of this.container.listBlobsFlat({ prefix }).byPage({ maxPageSize: PAGE_SIZE })) {
-      this.metrics.storageRequests.inc({ operation: "list" });
-      for (const item of page.segment.blobItems) {
-        if (!isFlowLogBlob(item.name)) continue;
-        const hour = hourPartition(item.name)?.hour;
-        if (notBefore !== undefined && hour !== undefined && hour < notBefore) continue;
-        blobs.push({ name: item.name, etag: headerEtag(item.properties.etag), hour });
-      }
-    }
-    return blobs;
+  private async listFlat(prefix: string, notBefore: number | undefined): Promise<ListedBlob[]> {
+    const blobs = await listFlowLogBlobs(this.container, prefix, () => this.metrics.storageRequests.inc({ operation: "list" }));
+    return notBefore === undefined ? blobs : blobs.filter((b) => b.hour === undefined || b.hour >= notBefore);
   }
 
   /** Names above the hour partitions, found level by level without listing any hour. */
@@ -122,16 +107,7 @@ export class BlobDiscovery {
   }
 }
 
-/**
- * A listing gives the ETag bare (0x8D…), while block lists and downloads (and so checkpoints) give
- * it quoted ("0x8D…"). Compared as listed, no blob ever looked unchanged, and every idle poll asked
- * for the block list of every recent blob.
- */
-export function headerEtag(listed: string): string {
-  return listed.startsWith('"') ? listed : `"${listed}"`;
-}
-
-function unique(blobs: DiscoveredBlob[]): DiscoveredBlob[] {
+function unique(blobs: ListedBlob[]): ListedBlob[] {
   const byName = new Map(blobs.map((b) => [b.name, b]));
   return [...byName.values()];
 }
