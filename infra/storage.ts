@@ -64,6 +64,43 @@ export interface StorageAccountArgs {
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+interface AccountSpec {
+  /** Start of the account's name, before the random suffix. */
+  readonly namePrefix: string;
+  /** How the account may be reached besides the hardened settings. */
+  readonly access: Pick<storage.StorageAccountArgs, "allowSharedKeyAccess" | "defaultToOAuthAuthentication">;
+  /** The account's one lifecycle rule. */
+  readonly retention: { readonly rule: string; readonly prefixes: readonly string[]; readonly days: number };
+}
+
+/** A hardened account named with a random suffix, and its lifecycle rule, as children of `parent`. */
+function accountWithRetention(parent: pulumi.ComponentResource, name: string, args: StorageAccountArgs, spec: AccountSpec): storage.StorageAccount {
+  const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false }, { parent });
+  const account = new storage.StorageAccount(
+    `${name}-account`,
+    {
+      ...hardenedAccountSettings(),
+      ...spec.access,
+      accountName: suffix.result.apply((s) => storageAccountName(spec.namePrefix, s)),
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      tags: args.tags,
+    },
+    { parent },
+  );
+  new storage.ManagementPolicy(
+    `${name}-retention`,
+    {
+      accountName: account.name,
+      resourceGroupName: args.resourceGroupName,
+      managementPolicyName: "default",
+      policy: deleteAfterRule(spec.retention.rule, spec.retention.prefixes, spec.retention.days),
+    },
+    { parent },
+  );
+  return account;
+}
+
 /** The account a region's flow logs write to, with its lifecycle rule. */
 export class FlowLogStorage extends pulumi.ComponentResource {
   public readonly account: storage.StorageAccount;
@@ -73,30 +110,12 @@ export class FlowLogStorage extends pulumi.ComponentResource {
 
   constructor(name: string, args: StorageAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:FlowLogStorage", name, args, opts);
-    const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false }, { parent: this });
-    this.account = new storage.StorageAccount(
-      `${name}-account`,
-      {
-        ...hardenedAccountSettings(),
-        accountName: suffix.result.apply((s) => storageAccountName(`fl${args.location}`, s)),
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        // Service SAS for Sekoia are signed with the account key: shared keys must stay enabled here.
-        allowSharedKeyAccess: true,
-        tags: args.tags,
-      },
-      { parent: this },
-    );
-    new storage.ManagementPolicy(
-      `${name}-retention`,
-      {
-        accountName: this.account.name,
-        resourceGroupName: args.resourceGroupName,
-        managementPolicyName: "default",
-        policy: deleteAfterRule("delete-old-flow-logs", Object.values(FLOW_LOG_CONTAINERS), args.retentionDays),
-      },
-      { parent: this },
-    );
+    this.account = accountWithRetention(this, name, args, {
+      namePrefix: `fl${args.location}`,
+      // Service SAS for Sekoia are signed with the account key: shared keys must stay enabled here.
+      access: { allowSharedKeyAccess: true },
+      retention: { rule: "delete-old-flow-logs", prefixes: Object.values(FLOW_LOG_CONTAINERS), days: args.retentionDays },
+    });
     this.accountName = this.account.name;
     this.blobEndpoint = this.account.primaryEndpoints.blob;
     this.registerOutputs({ accountName: this.accountName, blobEndpoint: this.blobEndpoint });
@@ -112,21 +131,12 @@ export class CheckpointStorage extends pulumi.ComponentResource {
 
   constructor(name: string, args: StorageAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:CheckpointStorage", name, args, opts);
-    const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false }, { parent: this });
-    this.account = new storage.StorageAccount(
-      `${name}-account`,
-      {
-        ...hardenedAccountSettings(),
-        accountName: suffix.result.apply((s) => storageAccountName("ckpt", s)),
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        // Nobody needs a key or SAS here: the forwarder uses Entra ID (its managed identity).
-        allowSharedKeyAccess: false,
-        defaultToOAuthAuthentication: true,
-        tags: args.tags,
-      },
-      { parent: this },
-    );
+    this.account = accountWithRetention(this, name, args, {
+      namePrefix: "ckpt",
+      // Nobody needs a key or SAS here: the forwarder uses Entra ID (its managed identity).
+      access: { allowSharedKeyAccess: false, defaultToOAuthAuthentication: true },
+      retention: { rule: "delete-old-checkpoints", prefixes: [CHECKPOINT_CONTAINER], days: args.retentionDays + CHECKPOINT_GRACE_DAYS },
+    });
     this.container = new storage.BlobContainer(
       `${name}-container`,
       {
@@ -134,16 +144,6 @@ export class CheckpointStorage extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         containerName: CHECKPOINT_CONTAINER,
         publicAccess: storage.PublicAccess.None,
-      },
-      { parent: this },
-    );
-    new storage.ManagementPolicy(
-      `${name}-retention`,
-      {
-        accountName: this.account.name,
-        resourceGroupName: args.resourceGroupName,
-        managementPolicyName: "default",
-        policy: deleteAfterRule("delete-old-checkpoints", [CHECKPOINT_CONTAINER], args.retentionDays + CHECKPOINT_GRACE_DAYS),
       },
       { parent: this },
     );
