@@ -64,6 +64,7 @@ export function createApp(config: ForwarderConfig, log: Logger, options: AppOpti
         maxRetryMs: options.maxRetryMs,
         metrics,
         log,
+        onIntakeProblem: (problem) => (problem ? health.fail("intake", `${kind} intake ${problem}`) : health.ok("intake")),
         deadLetter: async (k, events, reason) => {
           await deadLetters.writeRejectedEvents(k, events, reason);
         },

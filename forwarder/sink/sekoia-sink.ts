@@ -11,6 +11,9 @@ import { bodyOverhead, IntakeBatch, type DeliveryOwner } from "./intake-batch";
 import type { IntakeClient } from "./intake-client";
 import { retryDelayMs, type BackoffOptions } from "./retry";
 
+/** Failed attempts of one batch before the intake counts as failing (one or two are routine). */
+const REPORTED_AFTER_ATTEMPTS = 3;
+
 /** Sekoia's SDK keeps bodies under 0.9 x 10 MiB; we stay well inside that. */
 export const MAX_BODY_BYTES = Math.floor(0.9 * 10 * 1024 * 1024);
 
@@ -26,6 +29,12 @@ export interface SinkOptions {
   readonly maxRetryMs?: number;
   readonly metrics: ForwarderMetrics;
   readonly log: Logger;
+  /**
+   * Told when the intake has kept failing past the retry of a batch's third attempt (a problem to
+   * report), and when it accepts a batch again (undefined): readiness follows the intake meanwhile,
+   * while the poll waits in flush.
+   */
+  readonly onIntakeProblem?: (problem: string | undefined) => void;
   /** Keeps events the intake refused for good; they count as handled once this resolves. */
   readonly deadLetter: (kind: FlowLogKind, events: readonly string[], reason: string) => Promise<void>;
 }
@@ -133,6 +142,7 @@ export class SekoiaSink {
             log.warn({ kind, sent: batch.size, acceptedEvents }, "Intake acknowledged a different number of events than sent.");
           }
           this.keyRejection = undefined;
+          this.options.onIntakeProblem?.(undefined);
           this.sent += batch.size;
           batch.acknowledge();
           return;
@@ -158,6 +168,9 @@ export class SekoiaSink {
           const elapsed = Date.now() - started;
           if (this.options.maxRetryMs !== undefined && elapsed >= this.options.maxRetryMs) {
             throw new IntakeUnavailableError(`${outcome.reason} for ${Math.round(elapsed / 1000)} s`);
+          }
+          if (attempt >= REPORTED_AFTER_ATTEMPTS) {
+            this.options.onIntakeProblem?.(`failing for ${Math.round(elapsed / 1000)} s (${outcome.reason}); retrying`);
           }
           const delay = retryDelayMs(this.options.backoff, attempt, outcome.retryAfterMs);
           log.warn({ kind, reason: outcome.reason, attempt, delayMs: Math.round(delay) }, "Intake request failed; retrying.");

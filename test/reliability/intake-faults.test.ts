@@ -85,7 +85,7 @@ describe("intake faults", () => {
     expect(duplicated === 0 || acceptedLate > 0).toBe(true);
   });
 
-  it("does not spin while the intake is down, shows the backlog in flowlog_lag_seconds, and recovers", async () => {
+  it("does not spin while the intake is down, shows the backlog in flowlog_lag_seconds and /readyz, and recovers", async () => {
     const blobs = new GrowingBlobs(rig, { nsgBlobs: 4, vnetBlobs: 3, seed: SEED + 1 });
     const before = rig.account();
     const lagBefore = await rig.metric("flowlog_lag_seconds");
@@ -95,6 +95,7 @@ describe("intake faults", () => {
     await blobs.grow(4_000, OUTAGE_MS - 1_000);
     await sleep(Math.max(0, downAt + OUTAGE_MS - Date.now()));
     const lagDuringOutage = await rig.metric("flowlog_lag_seconds");
+    const readyDuringOutage = await rig.get("/readyz");
     const attemptsWhileDown = (await rig.metric("flowlog_retries_total", 'reason="network"')) - retriesBefore;
     const outageSeconds = (Date.now() - downAt) / 1000;
     await rig.intake.up();
@@ -103,6 +104,7 @@ describe("intake faults", () => {
     const deliveredAfter = secondsSince(upAt);
     await waitFor("flowlog_lag_seconds back under 5 s", async () => (await rig.metric("flowlog_lag_seconds")) < 5, 30_000, 500);
     const recoverySeconds = secondsSince(upAt);
+    await waitFor("/readyz ready again", async () => (await rig.get("/readyz")).status === 200, 30_000, 500);
 
     const { tuples, lost, duplicated } = rig.account();
     const attemptsPerSecond = Math.round((attemptsWhileDown / outageSeconds) * 100) / 100;
@@ -125,6 +127,8 @@ describe("intake faults", () => {
     expect(attemptsPerSecond).toBeLessThanOrEqual(4);
     expect(lagDuringOutage).toBeGreaterThanOrEqual(OUTAGE_MS / 1000 - 2);
     expect(lagDuringOutage).toBeGreaterThan(lagBefore);
+    expect(readyDuringOutage.status).toBe(503);
+    expect((JSON.parse(readyDuringOutage.body) as { intake: string }).intake).toMatch(/intake failing for \d+ s \(network\)/);
   });
 
   it("keeps intake keys and SAS signatures out of every output and dead letter", async () => {

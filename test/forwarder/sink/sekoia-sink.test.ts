@@ -133,6 +133,15 @@ describe("SekoiaSink", () => {
     expect(h.sink.sent).toBe(25);
   });
 
+  it("reports the intake as failing after a batch's third failed attempt, and as well once it accepts again", async () => {
+    setFault((i) => (i <= 3 ? { type: "status", status: 503 } : undefined));
+    const problems: (string | undefined)[] = [];
+    const h = harness({ onIntakeProblem: (problem) => problems.push(problem) });
+    pushAll(h.sink, new Owner(), [event(1)]);
+    await h.sink.flush();
+    expect(problems).toEqual([expect.stringMatching(/^failing for \d+ s \(http_503\); retrying$/), undefined]);
+  });
+
   it("retries after a connection reset and delivers once", async () => {
     setFault((i) => (i === 1 ? { type: "reset" } : undefined));
     const h = harness();
