@@ -8,6 +8,7 @@ import { CheckpointWriter } from "./checkpoints/checkpoint-writer";
 import type { DeadLetterItem } from "./checkpoints/dead-letter";
 import { DeliveryTracker } from "./checkpoints/delivery-tracker";
 import type { FlowLogSource } from "./config";
+import type { BlobProgress } from "./checkpoint-cache";
 import type { PipelineParts } from "./pipeline-parts";
 import type { ReadPlan } from "./source/block-reader";
 
@@ -22,21 +23,34 @@ export interface BlobResult {
 }
 
 /** What reading a blob starts from: its checkpoint and a plan made from it (possibly ahead of time). */
-export interface PreparedBlob {
-  readonly stored: Stored<BlobCheckpoint> | undefined;
+export interface PreparedBlob extends BlobProgress {
+  /** Planned from `reached`. */
   readonly plan: ReadPlan;
+}
+
+/** Told of the blob's progress: each value the intake's acknowledgements reach, and each one stored. */
+export interface ProgressListener {
+  reached(value: BlobCheckpoint): void;
+  stored(stored: Stored<BlobCheckpoint>): void;
 }
 
 export async function forwardBlob(
   parts: PipelineParts,
   source: FlowLogSource,
-  { stored, plan }: PreparedBlob,
-  onStored: (stored: Stored<BlobCheckpoint>) => void,
+  { stored, reached, plan }: PreparedBlob,
+  listener: ProgressListener,
 ): Promise<BlobResult> {
   const { reader, sink, metrics, log, store, stopSignal } = parts;
   const kind = source.kind;
   const blobName = plan.blobName;
-  const writer = new CheckpointWriter(store, source, blobName, stored, onStored);
+  const storeWriter = new CheckpointWriter(store, source, blobName, stored, (s) => listener.stored(s));
+  const writer = {
+    update(value: BlobCheckpoint): void {
+      listener.reached(value);
+      storeWriter.update(value);
+    },
+    drain: () => storeWriter.drain(),
+  };
   const lastBlock = plan.blocks[plan.blocks.length - 1];
   if (plan.rewritten) {
     metrics.blobRewrites.inc({ kind });
@@ -44,7 +58,7 @@ export async function forwardBlob(
   }
   if (plan.upToDate) {
     // Remember the new ETag so the next listing skips the blob without asking for its blocks.
-    if (stored && stored.value.etag !== plan.etag) writer.update({ ...stored.value, etag: plan.etag, updatedAt: new Date().toISOString() });
+    if (reached && reached.etag !== plan.etag) writer.update({ ...reached, etag: plan.etag, updatedAt: new Date().toISOString() });
     return { tuplesRead: 0, bytesRead: 0, settle: () => writer.drain() };
   }
 

@@ -3,11 +3,20 @@
 // the instant before which everything committed is known delivered (the lag metric's origin).
 
 import type { BlobCheckpoint, CheckpointStore, SourceCheckpoint, SourceRef, Stored } from "./checkpoints/checkpoint-store";
+import { CheckpointConflictError } from "./errors";
 import { HOUR_MS } from "./source/hour-partition";
 
 interface CachedBlob {
   readonly stored: Stored<BlobCheckpoint> | undefined;
+  /** Progress the intake acknowledged that could not be stored yet (the checkpoint container failed). */
+  readonly unsaved?: BlobCheckpoint;
   readonly hour?: number;
+}
+
+/** What is known of a blob's progress: as stored, and as reached (newer while a store write failed). */
+export interface BlobProgress {
+  readonly stored: Stored<BlobCheckpoint> | undefined;
+  readonly reached: BlobCheckpoint | undefined;
 }
 
 interface Source extends SourceRef {
@@ -43,17 +52,41 @@ export class CheckpointCache {
     }
   }
 
-  async blobCheckpoint(source: Source, blobName: string, hour: number | undefined): Promise<Stored<BlobCheckpoint> | undefined> {
+  async blobProgress(source: Source, blobName: string, hour: number | undefined): Promise<BlobProgress> {
     const key = this.key(source, blobName);
-    const cached = this.blobs.get(key);
-    if (cached) return cached.stored;
-    const stored = await this.store.readBlob(source, blobName);
-    this.blobs.set(key, { stored, hour });
-    return stored;
+    let cached = this.blobs.get(key);
+    if (!cached) {
+      cached = { stored: await this.store.readBlob(source, blobName), hour };
+      this.blobs.set(key, cached);
+    }
+    return { stored: cached.stored, reached: cached.unsaved ?? cached.stored?.value };
   }
 
   noteBlobStored(source: Source, blobName: string, hour: number | undefined, stored: Stored<BlobCheckpoint>): void {
-    this.blobs.set(this.key(source, blobName), { stored, hour });
+    const unsaved = this.blobs.get(this.key(source, blobName))?.unsaved;
+    this.blobs.set(this.key(source, blobName), { stored, hour, unsaved: unsaved === stored.value ? undefined : unsaved });
+  }
+
+  /** Progress acknowledged by the intake, saved or not: the next read starts there, not before. */
+  noteBlobReached(source: Source, blobName: string, hour: number | undefined, reached: BlobCheckpoint): void {
+    const cached = this.blobs.get(this.key(source, blobName));
+    this.blobs.set(this.key(source, blobName), { stored: cached?.stored, hour, unsaved: reached });
+  }
+
+  /** Stores the progress that could not be stored before; on a conflict, forgets the blob. */
+  async saveUnsaved(source: Source): Promise<void> {
+    const prefix = this.key(source, "");
+    for (const [key, cached] of this.blobs) {
+      if (!key.startsWith(prefix) || !cached.unsaved) continue;
+      const blobName = key.slice(prefix.length);
+      try {
+        const etag = await this.store.writeBlob(source, blobName, cached.unsaved, cached.stored?.etag);
+        this.blobs.set(key, { stored: { value: cached.unsaved, etag }, hour: cached.hour });
+      } catch (error) {
+        if (error instanceof CheckpointConflictError) this.blobs.delete(key);
+        throw error;
+      }
+    }
   }
 
   /** Another writer holds a newer version of this blob's checkpoint: read it next time. */
@@ -61,11 +94,15 @@ export class CheckpointCache {
     this.blobs.delete(this.key(source, blobName));
   }
 
-  /** Everything about a source, when another replica may have moved it on. */
+  /**
+   * Everything about a source, when another replica may have moved it on; except progress not yet
+   * stored, which saveUnsaved() writes under the stored ETag: if another replica did move the blob on,
+   * that write conflicts and the blob is forgotten then.
+   */
   forgetSource(source: Source): void {
     this.sources.delete(source.url);
     const prefix = this.key(source, "");
-    for (const key of this.blobs.keys()) if (key.startsWith(prefix)) this.blobs.delete(key);
+    for (const [key, cached] of this.blobs) if (key.startsWith(prefix) && !cached.unsaved) this.blobs.delete(key);
   }
 
   deliveredBeforeOf(source: Source): number | undefined {
@@ -81,7 +118,7 @@ export class CheckpointCache {
   evict(pollStart: number): void {
     const horizon = pollStart - 3 * HOUR_MS;
     for (const [key, entry] of this.blobs) {
-      if (entry.hour !== undefined && entry.hour < horizon && entry.stored?.value.etag) this.blobs.delete(key);
+      if (entry.hour !== undefined && entry.hour < horizon && entry.stored?.value.etag && !entry.unsaved) this.blobs.delete(key);
     }
   }
 

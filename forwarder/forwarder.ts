@@ -119,6 +119,8 @@ export class Forwarder {
       await this.parts.store.check();
       this.parts.health.ok("checkpoints");
     }
+    // Progress acknowledged while the container was failing is stored before anything new is read.
+    await this.cache.saveUnsaved(source);
     const state = await this.cache.sourceState(source);
     const startTime = state?.value.startTime ?? this.parts.startTime?.toISOString();
     const found = await pipeline.discovery.discover(state?.value, startTime === undefined ? undefined : Date.parse(startTime), round.started);
@@ -148,9 +150,10 @@ export class Forwarder {
       try {
         const ready = await prepared;
         if (!ready || this.stopSignal.stopped) continue;
-        const result = await forwardBlob(this.pipelineParts(pipeline), source, ready, (stored) =>
-          this.cache.noteBlobStored(source, blob.name, blob.hour, stored),
-        );
+        const result = await forwardBlob(this.pipelineParts(pipeline), source, ready, {
+          reached: (value) => this.cache.noteBlobReached(source, blob.name, blob.hour, value),
+          stored: (stored) => this.cache.noteBlobStored(source, blob.name, blob.hour, stored),
+        });
         round.reads.push({ pipeline, blobName: blob.name, result });
       } catch (error) {
         if (error instanceof CheckpointConflictError) this.cache.forgetBlob(source, blob.name);
@@ -162,8 +165,10 @@ export class Forwarder {
   /** The blob's checkpoint and read plan, or nothing when the listed ETag says it is unchanged. */
   private prepare(pipeline: SourcePipeline, blob: ListedBlob): Promise<PreparedBlob | undefined> {
     const prepared = this.cache
-      .blobCheckpoint(pipeline.source, blob.name, blob.hour)
-      .then(async (stored) => (stored?.value.etag === blob.etag ? undefined : { stored, plan: await pipeline.reader.plan(blob.name, stored?.value) }));
+      .blobProgress(pipeline.source, blob.name, blob.hour)
+      .then(async (progress) =>
+        progress.reached?.etag === blob.etag ? undefined : { ...progress, plan: await pipeline.reader.plan(blob.name, progress.reached) },
+      );
     // Awaited in turn by the poll; a failure is reported for its blob there, not as unhandled here.
     prepared.catch(() => undefined);
     return prepared;
