@@ -21,6 +21,9 @@ export class CheckpointWriter {
 
   update(value: BlobCheckpoint): void {
     if (this.error instanceof CheckpointConflictError) return;
+    // Acknowledgements often end where the last one did (a batch of another blob, the final mark).
+    const latest = this.pending ?? this.stored?.value;
+    if (latest && sameProgress(latest, value)) return;
     this.pending = value;
     this.writing ??= this.writeLoop();
   }
@@ -52,4 +55,17 @@ export class CheckpointWriter {
       this.writing = undefined;
     }
   }
+}
+
+function sameProgress(a: BlobCheckpoint, b: BlobCheckpoint): boolean {
+  const p = a.position;
+  const q = b.position;
+  return (
+    p.blocks === q.blocks &&
+    p.skip === q.skip &&
+    p.digest === q.digest &&
+    a.etag === b.etag &&
+    a.lastBlock?.name === b.lastBlock?.name &&
+    a.lastBlock?.size === b.lastBlock?.size
+  );
 }
