@@ -1,7 +1,7 @@
 // Finds the PT1H.json blobs a poll must look at, at a cost that does not grow with retained history.
 // The first start lists the whole container once (catching up on everything, or from
 // FORWARDER_START_TIME). After that a poll lists only the hour partitions that can still change, from
-// the hour before the last complete poll to now, under each known root (resource); roots are
+// two hours before the last complete poll's hour to now, under each known root (resource); roots are
 // re-discovered every few minutes by walking the names above the hour partitions, and a new root is
 // caught up on whole.
 
@@ -22,11 +22,16 @@ export interface DiscoveryOptions {
   readonly rootRefreshMs: number;
   /** Past this many hour partitions per root, one listing of the root is cheaper. */
   readonly maxHourListings: number;
+  /**
+   * Hours before the last complete poll's hour that are listed again: Azure appends an hour's last
+   * minutes after the hour ends, and a late write to an hour no longer listed would never be read.
+   */
+  readonly lookbackHours: number;
   /** Deepest name level searched for roots. */
   readonly maxDepth: number;
 }
 
-export const DEFAULT_DISCOVERY_OPTIONS: DiscoveryOptions = { rootRefreshMs: 300_000, maxHourListings: 48, maxDepth: 24 };
+export const DEFAULT_DISCOVERY_OPTIONS: DiscoveryOptions = { rootRefreshMs: 300_000, maxHourListings: 48, maxDepth: 24, lookbackHours: 2 };
 
 const PAGE_SIZE = 5000;
 
@@ -66,7 +71,7 @@ export class BlobDiscovery {
       roots = walked;
       rootsRefreshedAt = new Date(now).toISOString();
     }
-    const from = floorHour(Date.parse(state.scannedThrough)) - HOUR_MS;
+    const from = floorHour(Date.parse(state.scannedThrough)) - this.options.lookbackHours * HOUR_MS;
     const to = floorHour(now);
     const hours = Math.max(0, (to - from) / HOUR_MS + 1);
     for (const root of roots) {
