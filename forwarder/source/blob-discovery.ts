@@ -2,8 +2,8 @@
 // The first start lists the whole container once (catching up on everything, or from
 // FORWARDER_START_TIME). After that a poll lists only the hour partitions that can still change, from
 // two hours before the last complete poll's hour to now, under each known root (resource); roots are
-// re-discovered every few minutes by walking the names above the hour partitions, and a new root is
-// caught up on whole.
+// re-discovered every few minutes by walking the names above the hour partitions (and those beside a
+// known root at every poll), and a new root is caught up on whole.
 
 import { RestError, type ContainerClient } from "@azure/storage-blob";
 import type { SourceCheckpoint } from "../checkpoints/checkpoint-store";
@@ -36,6 +36,9 @@ export const DEFAULT_DISCOVERY_OPTIONS: DiscoveryOptions = { rootRefreshMs: 300_
 const PAGE_SIZE = 5000;
 
 export class BlobDiscovery {
+  /** Prefixes beside roots found to hold no hour partitions, so they are not listed again. */
+  private readonly notRoots = new Set<string>();
+
   constructor(
     private readonly container: ContainerClient,
     private readonly metrics: ForwarderMetrics,
@@ -70,6 +73,14 @@ export class BlobDiscovery {
       for (const root of walked.filter((r) => !roots.includes(r))) blobs.push(...(await this.listFlat(root, notBefore)));
       roots = walked;
       rootsRefreshedAt = new Date(now).toISOString();
+    } else {
+      // Between walks, resources beside known ones (another NSG of a resource group, another flow log
+      // in a subscription's NetworkWatcherRG) are found at once: one listing per parent each poll.
+      for (const root of await this.newSiblings(roots)) {
+        blobs.push(...(await this.listFlat(root, notBefore)));
+        roots.push(root);
+      }
+      roots.sort();
     }
     const from = floorHour(Date.parse(state.scannedThrough)) - this.options.lookbackHours * HOUR_MS;
     const to = floorHour(now);
@@ -97,19 +108,43 @@ export class BlobDiscovery {
     for (let depth = 0; depth < this.options.maxDepth && level.length > 0; depth++) {
       const next: string[] = [];
       for (const parent of level) {
-        for await (const page of this.container.listBlobsByHierarchy("/", { prefix: parent }).byPage({ maxPageSize: PAGE_SIZE })) {
-          this.metrics.storageRequests.inc({ operation: "list" });
-          for (const prefix of page.segment.blobPrefixes ?? []) {
-            if (isYearPrefix(prefix.name, parent)) {
-              if (!roots.includes(parent)) roots.push(parent);
-            } else next.push(prefix.name);
-          }
+        for (const child of await this.childPrefixes(parent)) {
+          if (!isYearPrefix(child, parent)) next.push(child);
+          else if (!roots.includes(parent)) roots.push(parent);
         }
       }
       level = next;
     }
     return roots.sort();
   }
+
+  /** Prefixes beside known roots that have hour partitions of their own. */
+  private async newSiblings(roots: readonly string[]): Promise<string[]> {
+    const found: string[] = [];
+    const parents = new Set(roots.filter((r) => r !== "").map(parentPrefix));
+    for (const parent of parents) {
+      for (const child of await this.childPrefixes(parent)) {
+        if (roots.includes(child) || found.includes(child) || this.notRoots.has(child)) continue;
+        if ((await this.childPrefixes(child)).some((grandchild) => isYearPrefix(grandchild, child))) found.push(child);
+        else this.notRoots.add(child);
+      }
+    }
+    return found;
+  }
+
+  private async childPrefixes(parent: string): Promise<string[]> {
+    const children: string[] = [];
+    for await (const page of this.container.listBlobsByHierarchy("/", { prefix: parent }).byPage({ maxPageSize: PAGE_SIZE })) {
+      this.metrics.storageRequests.inc({ operation: "list" });
+      for (const prefix of page.segment.blobPrefixes ?? []) children.push(prefix.name);
+    }
+    return children;
+  }
+}
+
+/** `a/b/c/` -> `a/b/`. */
+function parentPrefix(root: string): string {
+  return root.slice(0, root.lastIndexOf("/", root.length - 2) + 1);
 }
 
 function unique(blobs: ListedBlob[]): ListedBlob[] {

@@ -71,6 +71,15 @@ describe("forwarder service", () => {
     }
   });
 
+  it("picks up a resource that starts logging while it runs (another NSG of the resource group)", async () => {
+    const newNsg = nsgResourceId("00000000-0000-0000-0000-0000000000aa", "rg-svc", "nsg-svc-2");
+    const blob = new AzureFlowLogBlob(stack.azurite.service.getContainerClient(NSG), nsgBlobName(newNsg, hour, "000D3AF1E6F7"));
+    const record = gen.nsgRecord(newNsg, { time: new Date(), mac: "000D3AF1E6F7" });
+    await blob.append([record.record]);
+    for (const t of record.tuples) expected.add(t.tuple);
+    await allDelivered("the new NSG's tuples delivered within a few polls, not at the next full walk");
+  });
+
   it("serves liveness, readiness and Prometheus metrics", async () => {
     expect(await get("/healthz")).toEqual({ status: 200, body: "ok\n" });
     const ready = await get("/readyz");

@@ -30,6 +30,7 @@ const NOW = Date.UTC(2026, 3, 2, 12, 20);
 const CURRENT_HOUR = Date.UTC(2026, 3, 2, 12);
 const NSG_A = nsgResourceId("33333333-4444-5555-6666-777777777777", "rg-disc", "nsg-a");
 const NSG_B = nsgResourceId("33333333-4444-5555-6666-777777777777", "rg-disc", "nsg-b");
+const NSG_ELSEWHERE = nsgResourceId("33333333-4444-5555-6666-777777777777", "rg-other", "nsg-c");
 const MAC = "000D3A0D15C0";
 
 let containerCounter = 0;
@@ -175,13 +176,27 @@ describe("BlobDiscovery", () => {
     const metrics = new ForwarderMetrics();
     const wide = await new BlobDiscovery(reader, metrics, { ...DEFAULT_DISCOVERY_OPTIONS, maxHourListings: 2 }).discover(state, undefined, NOW);
     expect(wide.blobs.map((b) => b.name).sort()).toEqual(found.blobs.map((b) => b.name).sort());
-    expect(await listRequests(metrics)).toBe(1);
+    // One listing of the root, and one of its parent for resources beside it.
+    expect(await listRequests(metrics)).toBe(2);
   });
 
-  it("catches up on a resource that appeared after the first start, once the roots are refreshed", async () => {
+  it("catches up at the next poll on a resource beside a known one (another NSG of its resource group)", async () => {
     const { reader, writer } = await containerWith(history(NSG_A, 3));
     const first = await new BlobDiscovery(reader, new ForwarderMetrics()).discover(undefined, undefined, NOW - 5 * 60_000);
     const newRoot = [blobAt(NSG_B, CURRENT_HOUR - 30 * HOUR_MS), blobAt(NSG_B, CURRENT_HOUR)];
+    for (const name of newRoot) await writer.getBlockBlobClient(name).upload("{}", 2);
+
+    const discovery = new BlobDiscovery(reader, new ForwarderMetrics());
+    const next = await discovery.discover(stateAfter(first, NOW - 5 * 60_000, NOW - 60_000), undefined, NOW);
+    expect(next.blobs.map((b) => b.name)).toEqual(expect.arrayContaining(newRoot));
+    expect(next.roots).toEqual([`resourceId=${NSG_A}/`, `resourceId=${NSG_B}/`]);
+    expect(next.rootsRefreshedAt).toBe(new Date(NOW - 60_000).toISOString());
+  });
+
+  it("catches up on a resource elsewhere (another resource group) once the roots are refreshed", async () => {
+    const { reader, writer } = await containerWith(history(NSG_A, 3));
+    const first = await new BlobDiscovery(reader, new ForwarderMetrics()).discover(undefined, undefined, NOW - 5 * 60_000);
+    const newRoot = [blobAt(NSG_ELSEWHERE, CURRENT_HOUR - 30 * HOUR_MS), blobAt(NSG_ELSEWHERE, CURRENT_HOUR)];
     for (const name of newRoot) await writer.getBlockBlobClient(name).upload("{}", 2);
 
     const notYet = await new BlobDiscovery(reader, new ForwarderMetrics()).discover(stateAfter(first, NOW - 5 * 60_000, NOW - 60_000), undefined, NOW);
@@ -194,7 +209,7 @@ describe("BlobDiscovery", () => {
     );
     expect(refreshed.blobs.map((b) => b.name)).toEqual(expect.arrayContaining(newRoot));
     expect(refreshed.blobs.filter((b) => b.name === newRoot[1])).toHaveLength(1);
-    expect(refreshed.roots).toEqual([`resourceId=${NSG_A}/`, `resourceId=${NSG_B}/`]);
+    expect(refreshed.roots).toEqual([`resourceId=${NSG_A}/`, `resourceId=${NSG_ELSEWHERE}/`]);
     expect(refreshed.rootsRefreshedAt).toBe(new Date(NOW).toISOString());
   });
 
