@@ -22,8 +22,8 @@ import { containerClient } from "./source/storage-client";
 // 2 x INTAKE_CONCURRENCY + 1 batches are held (queued, in flight, open). Larger values did not
 // raise throughput; they raised peak RSS (8 MiB runs and 4 MiB batches: ~400 MB on 500k tuples).
 /** Runs of blocks downloaded at once; two are held at a time (one decoding, one prefetched). */
-const MAX_RUN_BYTES = 2 * 1024 * 1024;
-const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+const MAX_RUN_BYTES = 512 * 1024;
+const MAX_BATCH_BYTES = 512 * 1024;
 const MAX_BATCH_AGE_MS = 2_000;
 const INTAKE_CONCURRENCY = 4;
 
