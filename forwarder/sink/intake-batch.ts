@@ -3,11 +3,9 @@
 // sealed: queued and in-flight batches hold their compressed body only, retries send it again as it
 // is, and no event string outlives the read that made it.
 
-import { promisify } from "node:util";
-import { gunzipSync, gzip as gzipCallback, constants as zlibConstants } from "node:zlib";
+import { gunzipSync } from "node:zlib";
 import type { BodyBuffers } from "./body-buffers";
-
-const gzip = promisify(gzipCallback);
+import type { GzipCompressor } from "./gzip-compressor";
 
 export interface DeliveryOwner {
   /** Events numbered [from, to) of this owner were accepted by the intake (or dead-lettered). */
@@ -41,6 +39,7 @@ export class IntakeBatch {
 
   constructor(
     private readonly head: Buffer,
+    private readonly compressor: GzipCompressor,
     private buffer: Buffer,
     /** Where the buffer goes back once the body is compressed; none for a buffer of its own. */
     private readonly buffers?: BodyBuffers,
@@ -72,7 +71,7 @@ export class IntakeBatch {
     if (!this.compressed) {
       this.written += CLOSE.copy(this.buffer, this.written);
       const buffer = this.buffer;
-      this.compressed = gzip(buffer.subarray(0, this.written), { level: zlibConstants.Z_BEST_SPEED }).finally(() => this.buffers?.release(buffer));
+      this.compressed = this.compressor.compress(buffer.subarray(0, this.written)).finally(() => this.buffers?.release(buffer));
       // Awaited by whoever sends the batch; a failure is theirs to report.
       this.compressed.catch(() => undefined);
     }
@@ -91,8 +90,8 @@ export class IntakeBatch {
     const half = Math.ceil(events.length / 2);
     // Each half is smaller than the whole; add() grows a buffer should re-quoting lengthen an event.
     const parts: [IntakeBatch, IntakeBatch] = [
-      new IntakeBatch(this.head, Buffer.allocUnsafe(this.bytes)),
-      new IntakeBatch(this.head, Buffer.allocUnsafe(this.bytes)),
+      new IntakeBatch(this.head, this.compressor, Buffer.allocUnsafe(this.bytes)),
+      new IntakeBatch(this.head, this.compressor, Buffer.allocUnsafe(this.bytes)),
     ];
     let index = 0;
     for (const span of this.spans) {

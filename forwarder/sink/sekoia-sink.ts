@@ -8,6 +8,7 @@ import { kindLabel, type FlowLogKind } from "../decode/flow-log-kind";
 import type { Logger } from "../log";
 import type { ForwarderMetrics } from "../metrics";
 import { BodyBuffers } from "./body-buffers";
+import { GzipCompressor } from "./gzip-compressor";
 import { bodyHead, IntakeBatch, type DeliveryOwner } from "./intake-batch";
 import type { IntakeClient } from "./intake-client";
 import { retryDelayMs, type BackoffOptions } from "./retry";
@@ -50,6 +51,7 @@ export class SekoiaSink {
   private readonly aborter = new AbortController();
   private readonly head: Buffer;
   private readonly buffers: BodyBuffers;
+  private readonly compressor = new GzipCompressor();
   /** Set when the intake refused the key (or URL); cleared by the next accepted batch. */
   keyRejection?: { readonly at: number; readonly error: IntakeKeyRejectedError };
   /** Events acknowledged since this sink was made. */
@@ -106,7 +108,7 @@ export class SekoiaSink {
   }
 
   private newBatch(): IntakeBatch {
-    return new IntakeBatch(this.head, this.buffers.take(), this.buffers);
+    return new IntakeBatch(this.head, this.compressor, this.buffers.take(), this.buffers);
   }
 
   private pump(): void {

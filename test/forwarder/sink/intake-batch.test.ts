@@ -5,10 +5,12 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { BodyBuffers } from "../../../forwarder/sink/body-buffers";
+import { GzipCompressor } from "../../../forwarder/sink/gzip-compressor";
 import { bodyHead, IntakeBatch, type DeliveryOwner } from "../../../forwarder/sink/intake-batch";
 
 const KEY = "batch-test-intake-key";
 const HEAD = bodyHead(KEY);
+const compressor = new GzipCompressor();
 
 function owner(): DeliveryOwner & { acks: [number, number][]; errors: Error[] } {
   const o = {
@@ -21,7 +23,7 @@ function owner(): DeliveryOwner & { acks: [number, number][]; errors: Error[] } 
 }
 
 function batch(capacity = 64 * 1024, buffers?: BodyBuffers): IntakeBatch {
-  return new IntakeBatch(HEAD, buffers ? buffers.take() : Buffer.alloc(capacity), buffers);
+  return new IntakeBatch(HEAD, compressor, buffers ? buffers.take() : Buffer.alloc(capacity), buffers);
 }
 
 function fill(b: IntakeBatch, events: string[], o: DeliveryOwner, firstSeq = 0): void {
