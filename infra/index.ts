@@ -74,16 +74,7 @@ const image = new ForwarderImage("forwarder", {
 
 // Sekoia side: with sekoiaApiKey and sekoiaEntityUuid the stack creates the intakes and their keys
 // replace the intake-key config keys (config.ts rejects setting both for one kind).
-const sekoia = config.sekoiaApi
-  ? new SekoiaIntakes("sekoia", {
-      apiUrl: config.sekoiaApi.url,
-      apiKey: config.sekoiaApi.apiKey,
-      entityUuid: config.sekoiaApi.entityUuid,
-      communityUuid: config.sekoiaApi.communityUuid,
-      namePrefix: config.sekoiaApi.intakeNamePrefix,
-      families: config.sekoiaApi.families,
-    })
-  : undefined;
+const sekoia = config.sekoiaApi ? new SekoiaIntakes("sekoia", config.sekoiaApi) : undefined;
 const intakeKeys = { ...config.intakeKeys, ...sekoia?.intakeKeys };
 
 const flowLogAccounts = regions.map((r) => ({

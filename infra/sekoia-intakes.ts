@@ -3,6 +3,7 @@
 // forwarder. Without them the intake keys come from the stack configuration (config.ts).
 import * as pulumi from "@pulumi/pulumi";
 import type { FlowLogFamily } from "./arm-id";
+import type { SekoiaApiConfig } from "./config";
 import { SekoiaIntake } from "./sekoia-intake";
 
 /** Intake format per kind (SEKOIA-IO/intake-formats manifests; shared/reference/sekoia-api.md). */
@@ -18,21 +19,6 @@ export function intakeName(prefix: string, stack: string, family: FlowLogFamily)
   return `${prefix || `azure-flowlogs-${stack}`}-${family}`;
 }
 
-export interface SekoiaIntakesArgs {
-  /** Sekoia API base (path prefix kept). Change replaces the intakes. */
-  readonly apiUrl: string;
-  /** API key with the intake-management permission (secret). */
-  readonly apiKey: pulumi.Input<string>;
-  /** Entity of the intakes. Change replaces them. */
-  readonly entityUuid: string;
-  /** Sub-community (multi-tenant workspaces). Default none. Change replaces them. */
-  readonly communityUuid?: string;
-  /** Name prefix; empty: azure-flowlogs-<stack>. Change renames in place. */
-  readonly namePrefix: string;
-  /** Kinds of flow log targeted: one intake each. */
-  readonly families: readonly FlowLogFamily[];
-}
-
 export class SekoiaIntakes extends pulumi.ComponentResource {
   /** Per kind: the intake. */
   public readonly intakes: Readonly<Partial<Record<FlowLogFamily, SekoiaIntake>>>;
@@ -41,7 +27,11 @@ export class SekoiaIntakes extends pulumi.ComponentResource {
   /** uuid, name and kind of each intake (nothing secret), sorted by kind. */
   public readonly summary: pulumi.Output<{ kind: FlowLogFamily; name: string; uuid: string }[]>;
 
-  constructor(name: string, args: SekoiaIntakesArgs, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * `args` as config.ts validated them: a change of url, entityUuid or communityUuid replaces the
+   * intakes, of intakeNamePrefix renames them in place.
+   */
+  constructor(name: string, args: SekoiaApiConfig, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:SekoiaIntakes", name, {}, opts);
     const families = [...args.families].sort();
     const intakes: Partial<Record<FlowLogFamily, SekoiaIntake>> = {};
@@ -50,9 +40,9 @@ export class SekoiaIntakes extends pulumi.ComponentResource {
       const intake = new SekoiaIntake(
         `${name}-${family}`,
         {
-          apiUrl: args.apiUrl,
+          apiUrl: args.url,
           apiKey: args.apiKey,
-          name: intakeName(args.namePrefix, pulumi.getStack(), family),
+          name: intakeName(args.intakeNamePrefix, pulumi.getStack(), family),
           formatUuid: INTAKE_FORMATS[family],
           entityUuid: args.entityUuid,
           ...(args.communityUuid ? { communityUuid: args.communityUuid } : {}),
