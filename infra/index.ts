@@ -11,6 +11,7 @@ import { ForwarderImage } from "./forwarder-image";
 import { FlowLogs } from "./flow-logs";
 import { NetworkWatcher } from "./network-watcher";
 import { containersInUse, readOnlyContainerSas } from "./sas";
+import { SekoiaIntakes } from "./sekoia-intakes";
 import { CheckpointStorage, FlowLogStorage } from "./storage";
 import { LogWorkspace } from "./workspace";
 
@@ -71,6 +72,11 @@ const image = new ForwarderImage("forwarder", {
   tags,
 });
 
+// Sekoia side: with sekoiaApiKey and sekoiaEntityUuid the stack creates the intakes and their keys
+// replace the intake-key config keys (config.ts rejects setting both for one kind).
+const sekoia = config.sekoiaApi ? new SekoiaIntakes("sekoia", config.sekoiaApi) : undefined;
+const intakeKeys = { ...config.intakeKeys, ...sekoia?.intakeKeys };
+
 const flowLogAccounts = regions.map((r) => ({
   region: r.region,
   accountId: r.storage.account.id,
@@ -87,7 +93,7 @@ const forwarder = new ForwarderApp("forwarder", {
   flowLogAccounts,
   checkpoint: { containerId: checkpoints.container.id, containerUrl: checkpoints.containerUrl },
   intakeUrl: config.sekoiaIntakeUrl,
-  intakeKeys: config.intakeKeys,
+  intakeKeys,
   tags,
 });
 
@@ -146,3 +152,5 @@ export const forwarderLogQuery = forwarder.appName.apply(pollLogQuery);
 export const logAnalyticsWorkspaceId = workspace.workspaceId;
 export const alertRuleIds = { noDelivery: alerts.noDeliveryRule.id, restarts: alerts.restartRule.id };
 export const alertActionGroupId = alerts.actionGroup?.id;
+/** The Sekoia intakes the stack created (kind, name, uuid; never their keys), when sekoiaApiKey is set. */
+export const sekoiaIntakes = sekoia?.summary;
