@@ -41,7 +41,7 @@ export class IntakeClient {
       if (signal.aborted) throw error;
       return { outcome: classifyNetworkError(error) };
     }
-    let text = "";
+    let text: string;
     try {
       text = await response.text();
     } catch (error) {

@@ -44,7 +44,7 @@ describe("the dev stack plan", () => {
   it("covers the example: a VNet in westeurope, a subnet in northeurope, an adopted NSG flow log", () => {
     expect(plan).toMatch(/flowLogName: "nsg-legacy-app-flowlog"/);
     expect(plan).toMatch(/= azure-native:network:NetworkWatcher watcher-northeurope-adopted/);
-    expect(plan).toMatch(/Warnings \(1\):\n  targets\[2\] targets the NSG nsg-legacy-app/);
+    expect(plan).toMatch(/Warnings \(1\):\n {2}targets\[2\] targets the NSG nsg-legacy-app/);
   });
 });
 
