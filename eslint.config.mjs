@@ -1,10 +1,33 @@
 // Lint rules for the whole repository: typescript-eslint's recommended rules, type-aware where a
-// mistake is silent at run time (a promise nobody awaits), and no import cycle between modules, so
-// dependencies keep pointing one way (see forwarder/README.md).
+// mistake is silent at run time (a promise nobody awaits), no import cycle between files, and the
+// forwarder's layers importing one way only (forwarder/README.md): main -> service, commands -> poll
+// -> source, decode, sink, checkpoints -> contract, errors, log, metrics. no-cycle skips type-only
+// imports; the layer zones do not, so no cycle hides behind a type either.
 
 import js from "@eslint/js";
 import { createNodeResolver, importX } from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
+
+const F = "./forwarder";
+const LEAVES = [`${F}/contract.ts`, `${F}/errors.ts`, `${F}/log.ts`, `${F}/metrics.ts`];
+const ABOVE_PARTS = [`${F}/main.ts`, `${F}/config.ts`, `${F}/service`, `${F}/commands`, `${F}/poll`];
+
+/** What each layer may not import: nothing above it, and no sibling but the ones named. */
+const LAYERS = [
+  { target: LEAVES, from: F, except: ["./contract.ts"] },
+  { target: `${F}/decode`, from: [...ABOVE_PARTS, `${F}/source`, `${F}/sink`, `${F}/checkpoints`] },
+  { target: `${F}/sink`, from: [...ABOVE_PARTS, `${F}/source`, `${F}/decode`, `${F}/checkpoints`] },
+  // A checkpoint records a position in a source blob; the source knows nothing of checkpoints.
+  { target: `${F}/source`, from: [...ABOVE_PARTS, `${F}/decode`, `${F}/sink`, `${F}/checkpoints`] },
+  { target: `${F}/checkpoints`, from: [...ABOVE_PARTS, `${F}/decode`, `${F}/sink`] },
+  { target: `${F}/config.ts`, from: [`${F}/main.ts`, `${F}/service`, `${F}/commands`, `${F}/poll`] },
+  { target: `${F}/poll`, from: [`${F}/main.ts`, `${F}/service`, `${F}/commands`] },
+  { target: `${F}/service`, from: [`${F}/main.ts`, `${F}/commands`] },
+  { target: `${F}/commands`, from: `${F}/main.ts` },
+  { target: F, from: "./infra" },
+  // The Pulumi program shares only the contract with the forwarder.
+  { target: "./infra", from: F, except: ["./contract.ts"] },
+];
 
 export default tseslint.config(
   { ignores: ["node_modules/", "forwarder/dist/", "**/*.cjs"] },
@@ -20,6 +43,7 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/await-thenable": "error",
       "import-x/no-cycle": ["error", { ignoreExternal: true }],
+      "import-x/no-restricted-paths": ["error", { zones: LAYERS }],
       // `let x!: T` assigned once after the closures that use it are made cannot be const.
       "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
     },

@@ -5,9 +5,9 @@
 // ranges whatever the blob's or a block's size.
 
 import { RestError, type ContainerClient } from "@azure/storage-blob";
-import { extendsPosition, START_POSITION, type BlobPosition, type CommittedBlock } from "../checkpoints/blob-position";
-import type { BlobCheckpoint } from "../checkpoints/checkpoint-store";
+import { BlobChangedError } from "../errors";
 import type { ForwarderMetrics } from "../metrics";
+import { extendsPosition, START_POSITION, type BlobPosition, type CommittedBlock, type ReadStart } from "./blob-position";
 import { readStream } from "./read-stream";
 
 /** A downloaded range of the blob. */
@@ -40,13 +40,6 @@ export interface ReadPlan {
   readonly tailKnown: boolean;
 }
 
-/** The blob changed (or vanished) between listing its blocks and downloading them. */
-export class BlobChangedError extends Error {
-  constructor(readonly blobName: string, readonly gone: boolean) {
-    super(gone ? `blob ${blobName} was deleted while being read` : `blob ${blobName} changed while being read`);
-  }
-}
-
 export class BlockReader {
   constructor(
     private readonly container: ContainerClient,
@@ -54,7 +47,7 @@ export class BlockReader {
     private readonly maxRunBytes: number,
   ) {}
 
-  async plan(blobName: string, checkpoint: BlobCheckpoint | undefined): Promise<ReadPlan> {
+  async plan(blobName: string, checkpoint: ReadStart | undefined): Promise<ReadPlan> {
     const client = this.container.getBlockBlobClient(blobName);
     this.metrics.storageRequests.inc({ operation: "get_block_list" });
     const list = await client.getBlockList("committed").catch((error: unknown) => this.rethrowChanged(blobName, error));
@@ -79,17 +72,17 @@ export class BlockReader {
     return { blobName, blocks, etag, start, rewritten, upToDate, tailKnown };
   }
 
-  async *runs(plan: ReadPlan, signal: { readonly stopped: boolean }): AsyncGenerator<BlockRun> {
+  async *runs(plan: ReadPlan, signal: AbortSignal): AsyncGenerator<BlockRun> {
     const end = plan.tailKnown ? plan.blocks.length - 1 : plan.blocks.length;
     const runs = groupRuns(plan.blocks, plan.start.blocks, end, this.maxRunBytes);
     let pending = runs.length > 0 ? this.download(plan, runs[0]) : undefined;
     for (let i = 0; i < runs.length && pending; i++) {
       const current = await pending;
-      pending = i + 1 < runs.length && !signal.stopped ? this.download(plan, runs[i + 1]) : undefined;
+      pending = i + 1 < runs.length && !signal.aborted ? this.download(plan, runs[i + 1]) : undefined;
       // A prefetched download must not reject unobserved if the caller stops early.
       pending?.catch(() => undefined);
       yield current;
-      if (signal.stopped) return;
+      if (signal.aborted) return;
     }
   }
 
