@@ -1,24 +1,41 @@
-// Every error the forwarder raises on purpose, each with a stable code (for log queries and alerts)
-// and the variable, blob or status that caused it in its message.
+// Every error the forwarder raises on purpose, each with a stable code (for log queries and alerts),
+// the dependency readiness blames for it, and the variable, blob or status that caused it in its
+// message. test/forwarder/errors.test.ts checks that every code is raised somewhere and documented.
 
-export type ErrorCode =
-  | "CONFIG_INVALID"
-  | "INTAKE_KEY_REJECTED"
-  | "INTAKE_REQUEST_REJECTED"
-  | "INTAKE_UNAVAILABLE"
-  | "CHECKPOINT_CONFLICT"
-  | "CHECKPOINT_CONTAINER_MISSING"
-  | "CHECKPOINT_UNAVAILABLE"
-  | "SOURCE_LOCKED"
-  | "SHUTTING_DOWN";
+import { intakeKeyVariable, VARIABLES, type FlowLogKind } from "./contract";
+
+/** What /readyz reports on, one entry each. */
+export type Dependency = "storage" | "checkpoints" | "intake";
+
+/** Every code, with the dependency it blames (none: the forwarder's own state, or the operator's input). */
+export const ERROR_CODES = {
+  CONFIG_INVALID: undefined,
+  CONTAINER_URL_INVALID: undefined,
+  USAGE_INVALID: undefined,
+  INTAKE_KEY_REJECTED: "intake",
+  INTAKE_UNAVAILABLE: "intake",
+  CHECKPOINT_CONFLICT: "checkpoints",
+  CHECKPOINT_CONTAINER_MISSING: "checkpoints",
+  CHECKPOINT_UNAVAILABLE: "checkpoints",
+  BLOB_CHANGED: undefined,
+  SHUTTING_DOWN: undefined,
+} as const satisfies Record<string, Dependency | undefined>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
 
 export class ForwarderError extends Error {
+  /** The dependency whose failure this is, for readiness; undefined when it is none of them. */
+  readonly dependency: Dependency | undefined;
+  /** Expected in normal operation (another replica's write, a blob Azure appends to): logged as a warning. */
+  readonly expected: boolean = false;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
     this.name = "ForwarderError";
+    this.dependency = ERROR_CODES[code];
   }
 }
 
@@ -34,12 +51,31 @@ export class ConfigError extends ForwarderError {
   }
 }
 
+/** A container URL is not one the forwarder can read; config.ts turns it into a ConfigError naming the variable. */
+export class ContainerUrlError extends ForwarderError {
+  constructor(problem: string) {
+    super("CONTAINER_URL_INVALID", problem);
+    this.name = "ContainerUrlError";
+  }
+}
+
+/** An operator command was given arguments it does not take; printed with the command's usage. */
+export class UsageError extends ForwarderError {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super("USAGE_INVALID", message);
+    this.name = "UsageError";
+  }
+}
+
 /** The intake refused the key (401/403) or has no such endpoint (404): an operator error, never retried silently. */
 export class IntakeKeyRejectedError extends ForwarderError {
-  constructor(kindLabel: string, status: number) {
+  constructor(kind: FlowLogKind, status: number) {
     super(
       "INTAKE_KEY_REJECTED",
-      `The Sekoia intake answered ${status} to the ${kindLabel} intake key; check SEKOIA_${kindLabel}_INTAKE_KEY and SEKOIA_INTAKE_URL (region).`,
+      `The Sekoia intake answered ${status} to the ${kind.toUpperCase()} intake key; check ${intakeKeyVariable(kind)} and ${VARIABLES.intakeUrl} (region).`,
     );
     this.name = "IntakeKeyRejectedError";
   }
@@ -55,12 +91,19 @@ export class IntakeUnavailableError extends ForwarderError {
 
 /** Another writer changed a checkpoint since we read it: we stop rather than overwrite its progress. */
 export class CheckpointConflictError extends ForwarderError {
+  override readonly expected = true;
+
   constructor(checkpointName: string) {
-    super(
-      "CHECKPOINT_CONFLICT",
-      `Checkpoint ${checkpointName} was changed by another writer; this replica leaves the blob to it.`,
-    );
+    super("CHECKPOINT_CONFLICT", `Checkpoint ${checkpointName} was changed by another writer; this replica leaves the blob to it.`);
     this.name = "CheckpointConflictError";
+  }
+}
+
+/** CHECKPOINT_URL names a container that does not exist. */
+export class CheckpointContainerMissingError extends ForwarderError {
+  constructor(containerUrl: string) {
+    super("CHECKPOINT_CONTAINER_MISSING", `${VARIABLES.checkpointUrl} names ${containerUrl}, which does not exist; create the container first.`);
+    this.name = "CheckpointContainerMissingError";
   }
 }
 
@@ -69,11 +112,25 @@ export class CheckpointUnavailableError extends ForwarderError {
   constructor(action: string, cause: unknown) {
     const e = cause as { message?: unknown; statusCode?: unknown; code?: unknown };
     const detail = [e?.statusCode ?? e?.code, e?.message ?? String(cause)].filter((part) => part !== undefined).join(" ");
-    super("CHECKPOINT_UNAVAILABLE", `The checkpoint container (CHECKPOINT_URL) could not ${action}: ${detail}.`);
+    super("CHECKPOINT_UNAVAILABLE", `The checkpoint container (${VARIABLES.checkpointUrl}) could not ${action}: ${detail}.`);
     this.name = "CheckpointUnavailableError";
   }
 }
 
+/** The blob changed (or vanished) between listing its blocks and downloading them: read again next poll. */
+export class BlobChangedError extends ForwarderError {
+  override readonly expected = true;
+
+  constructor(
+    readonly blobName: string,
+    readonly gone: boolean,
+  ) {
+    super("BLOB_CHANGED", gone ? `blob ${blobName} was deleted while being read` : `blob ${blobName} changed while being read`);
+    this.name = "BlobChangedError";
+  }
+}
+
+/** The forwarder stopped before the intake acknowledged these events; they are read again at the next start. */
 export class ShuttingDownError extends ForwarderError {
   constructor() {
     super("SHUTTING_DOWN", "The forwarder is shutting down.");

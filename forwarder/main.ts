@@ -1,15 +1,15 @@
 // Entry point of the forwarder bundle: `node forwarder.js [--once]` runs the forwarder, and
 // `node forwarder.js <command>` runs one of the operator commands in commands/.
 
-import { createApp } from "./app";
-import { UsageError, type Command } from "./commands/command";
+import type { Command } from "./commands/command";
 import { decodeCommand } from "./commands/decode";
 import { replayCommand } from "./commands/replay";
 import { statusCommand } from "./commands/status";
 import { configSecrets, FORWARDER_VARIABLES, loadConfig } from "./config";
-import { ConfigError } from "./errors";
+import { ConfigError, UsageError } from "./errors";
 import { createLogger } from "./log";
-import { runOnce, runService } from "./service";
+import { createApp } from "./service/app";
+import { runOnce, runService } from "./service/run";
 
 /** In --once mode a batch is given up (and the exit code says so) after this long failing. */
 const ONCE_MAX_RETRY_MS = 300_000;

@@ -7,9 +7,8 @@
 // line (fields tuplesRead, tuplesSent), which Container Apps stores in ContainerAppConsoleLogs_CL.
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
+import { POLL_FINISHED_MSG } from "../forwarder/contract";
 
-/** The `msg` of the forwarder's end-of-poll log line; the forwarder must keep it verbatim. */
-export const POLL_FINISHED_MSG = "Poll finished.";
 /** System-log reasons counted as a restart. */
 export const RESTART_REASONS = ["ContainerTerminated", "ContainerCrashing", "ContainerRestarted", "BackOff", "CrashLoopBackOff"];
 export const RESTART_WINDOW_MINUTES = 60;

@@ -4,8 +4,10 @@
 /** The resource kinds a flow log can target. NSG = NSG flow logs; the others = VNet flow logs. */
 export type TargetKind = "nsg" | "vnet" | "subnet" | "nic";
 
+import type { FlowLogKind } from "../forwarder/contract";
+
 /** The two flow-log families: they write to different containers and use different intake keys. */
-export type FlowLogFamily = "nsg" | "vnet";
+export type FlowLogFamily = FlowLogKind;
 
 export interface ParsedTargetId {
   readonly kind: TargetKind;
@@ -16,12 +18,6 @@ export interface ParsedTargetId {
   /** For a subnet: its virtual network. */
   readonly parentName?: string;
 }
-
-/** Container Azure writes each family's blobs to (fixed by Azure, see flow-logs.md). */
-export const FLOW_LOG_CONTAINERS: Readonly<Record<FlowLogFamily, string>> = {
-  nsg: "insights-logs-networksecuritygroupflowevent",
-  vnet: "insights-logs-flowlogflowevent",
-};
 
 export function familyOf(kind: TargetKind): FlowLogFamily {
   return kind === "nsg" ? "nsg" : "vnet";

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FlowLogFamily } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
 import { parseTargets, type Target } from "./targets";
+import { DEFAULTS as FORWARDER_DEFAULTS } from "../forwarder/contract";
 
 export type { Target } from "./targets";
 
@@ -15,7 +16,7 @@ export const PROJECT = "sekoia-flowlogs";
 export const DEFAULTS = {
   networkWatcher: "existing",
   retentionDays: 30,
-  sekoiaIntakeUrl: "https://intake.sekoia.io",
+  sekoiaIntakeUrl: FORWARDER_DEFAULTS.intakeUrl,
   sekoiaNsgIntakeKey: "",
   sekoiaVnetIntakeKey: "",
   forwarderImage: "",

@@ -11,6 +11,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type * as inputs from "@pulumi/azure-native/types/input";
+import { DEFAULTS, HEALTH_PATHS, intakeKeyVariable, VARIABLES } from "../forwarder/contract";
 import type { FlowLogFamily } from "./arm-id";
 
 /** Built-in role definition GUIDs (identical in every Azure tenant). */
@@ -20,8 +21,6 @@ export const ROLES = {
   acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
 } as const;
 
-export const HEALTH_PORT = 8080;
-export const POLL_INTERVAL_SECONDS = 30;
 export const CONTAINER_NAME = "forwarder";
 
 /** Role definition id in the subscription of `scope` (a resource id). */
@@ -60,14 +59,14 @@ export function forwarderEnvironment(env: {
   clientId: pulumi.Input<string>;
 }): inputs.app.EnvironmentVarArgs[] {
   return [
-    { name: "FLOWLOG_SOURCES", value: env.sources },
-    { name: "CHECKPOINT_URL", value: env.checkpointUrl },
-    { name: "SEKOIA_INTAKE_URL", value: env.intakeUrl },
+    { name: VARIABLES.sources, value: env.sources },
+    { name: VARIABLES.checkpointUrl, value: env.checkpointUrl },
+    { name: VARIABLES.intakeUrl, value: env.intakeUrl },
     ...(["nsg", "vnet"] as const)
       .filter((f) => env.families.includes(f))
-      .map((f) => ({ name: `SEKOIA_${f.toUpperCase()}_INTAKE_KEY`, secretRef: intakeSecretName(f) })),
-    { name: "POLL_INTERVAL_SECONDS", value: String(POLL_INTERVAL_SECONDS) },
-    { name: "HEALTH_PORT", value: String(HEALTH_PORT) },
+      .map((f) => ({ name: intakeKeyVariable(f), secretRef: intakeSecretName(f) })),
+    { name: VARIABLES.pollIntervalSeconds, value: String(DEFAULTS.pollIntervalSeconds) },
+    { name: VARIABLES.healthPort, value: String(DEFAULTS.healthPort) },
     { name: "AZURE_CLIENT_ID", value: env.clientId },
   ];
 }
@@ -179,8 +178,8 @@ export class ForwarderApp extends pulumi.ComponentResource {
                 clientId: identity.clientId,
               }),
               probes: [
-                { type: "Liveness", httpGet: { path: "/healthz", port: HEALTH_PORT }, initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: 3 },
-                { type: "Readiness", httpGet: { path: "/readyz", port: HEALTH_PORT }, periodSeconds: 10, failureThreshold: 3 },
+                { type: "Liveness", httpGet: { path: HEALTH_PATHS.liveness, port: DEFAULTS.healthPort }, initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: 3 },
+                { type: "Readiness", httpGet: { path: HEALTH_PATHS.readiness, port: DEFAULTS.healthPort }, periodSeconds: 10, failureThreshold: 3 },
               ],
             },
           ],

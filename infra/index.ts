@@ -3,7 +3,8 @@
 // stack outputs out; the decisions live in the component files.
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import { FLOW_LOG_CONTAINERS, type FlowLogFamily } from "./arm-id";
+import { FLOW_LOG_CONTAINERS } from "../forwarder/contract";
+import type { FlowLogFamily } from "./arm-id";
 import { ForwarderAlerts, pollLogQuery } from "./alerts";
 import { readStackConfig } from "./config";
 import { ForwarderApp } from "./forwarder-app";

@@ -72,7 +72,7 @@ export async function sekoiaRequest(
 ): Promise<SekoiaAnswer> {
   const hidden = [request.apiKey, ...secrets];
   const what = `${request.method} ${request.path}`;
-  let lastProblem = "";
+  let lastProblem: string;
   for (let attempt = 1; ; attempt++) {
     let waitMs = Math.min(RETRY.maxDelayMs, RETRY.baseDelayMs * 2 ** (attempt - 1));
     try {

@@ -204,6 +204,7 @@ export const sekoiaIntakeProvider: pulumi.dynamic.ResourceProvider<SekoiaIntakeI
         removed
           ? `${message} The intake was deleted again; nothing was left behind.`
           : `${message} Intake ${uuid} ("${inputs.name}") could not be deleted again: delete it in Sekoia.`,
+        { cause: error },
       );
     }
   },

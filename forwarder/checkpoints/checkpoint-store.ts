@@ -3,32 +3,25 @@
 // silently overwrite each other: the loser gets a CheckpointConflictError.
 
 import { RestError, type ContainerClient } from "@azure/storage-blob";
-import { CheckpointConflictError, CheckpointUnavailableError, ForwarderError } from "../errors";
+import { CheckpointConflictError, CheckpointContainerMissingError, CheckpointUnavailableError, ForwarderError } from "../errors";
 import type { ForwarderMetrics } from "../metrics";
+import type { DiscoveryState } from "../source/blob-discovery";
+import type { ReadStart } from "../source/blob-position";
 import { readStream } from "../source/read-stream";
-import type { BlobPosition, CommittedBlock } from "./blob-position";
 
 export const CHECKPOINT_PREFIX = "v1";
 
-/** Progress of one source blob. */
-export interface BlobCheckpoint {
-  readonly position: BlobPosition;
-  /** The blob's last committed block when the position was reached: only the tail follows it. */
-  readonly lastBlock?: CommittedBlock;
+/** Progress of one source blob: where a read resumes, and when everything under an ETag is delivered. */
+export interface BlobCheckpoint extends ReadStart {
   /** The blob's ETag, set when everything committed under it was delivered. */
   readonly etag?: string;
   readonly updatedAt: string;
 }
 
-/** Progress of one source container. */
-export interface SourceCheckpoint {
+/** Progress of one source container: what discovery needs to go on from. */
+export interface SourceCheckpoint extends DiscoveryState {
   /** The first start's FORWARDER_START_TIME, kept so later discoveries honour it. */
   readonly startTime?: string;
-  /** Start of the last poll after which everything it found was delivered. */
-  readonly scannedThrough?: string;
-  /** Blob-name prefixes above the hour partitions (one per resource), as last discovered. */
-  readonly roots: readonly string[];
-  readonly rootsRefreshedAt?: string;
 }
 
 export interface Stored<T> {
@@ -73,10 +66,7 @@ export class CheckpointStore {
     } catch (error) {
       this.metrics.storageErrors.inc({ area: "checkpoint" });
       if (error instanceof RestError && error.statusCode === 404) {
-        throw new ForwarderError(
-          "CHECKPOINT_CONTAINER_MISSING",
-          `CHECKPOINT_URL names ${this.container.url.split("?")[0]}, which does not exist; create the container first.`,
-        );
+        throw new CheckpointContainerMissingError(this.container.url.split("?")[0]);
       }
       throw checkpointFailure("be listed", error);
     }

@@ -3,6 +3,7 @@
 // with the command's usage, so every command reports them the same way.
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "../errors";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -12,16 +13,6 @@ export interface Command {
   readonly summary: string;
   readonly usage: string;
   run(args: readonly string[], env: Env): Promise<number>;
-}
-
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly usage: string,
-  ) {
-    super(message);
-    this.name = "UsageError";
-  }
 }
 
 type Options = NonNullable<ParseArgsConfig["options"]>;

@@ -4,11 +4,12 @@
 
 import { readFile } from "node:fs/promises";
 import { isRecord, type DecodeOutput, type MalformedReason } from "../decode/decode-output";
-import type { FlowLogKind } from "../decode/flow-log-kind";
+import type { FlowLogKind } from "../contract";
 import { decodeRecord } from "../decode/record-decoder";
 import { splitDocument } from "../decode/record-splitter";
 import { readStream } from "../source/read-stream";
-import { parseCommandArgs, UsageError, type Command } from "./command";
+import { UsageError } from "../errors";
+import { parseCommandArgs, type Command } from "./command";
 import { LineWriter } from "./line-writer";
 
 const USAGE = `Usage: node forwarder.js decode [--kind nsg|vnet] <PT1H.json | ->

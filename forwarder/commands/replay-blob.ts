@@ -3,29 +3,15 @@
 // acknowledged them all. No checkpoint is read or written; the position reached is kept in memory only,
 // so that a blob Azure appends to while it is read is continued from there instead of restarted.
 
-import { readPlan } from "../blob-reading";
-import { START_POSITION } from "../checkpoints/blob-position";
-import { DeliveryTracker } from "../checkpoints/delivery-tracker";
-import type { FlowLogSource } from "../config";
-import type { Logger } from "../log";
-import type { ForwarderMetrics } from "../metrics";
-import type { StopSignal } from "../pipeline-parts";
-import type { SekoiaSink } from "../sink/sekoia-sink";
-import { BlobChangedError, type BlockReader } from "../source/block-reader";
+import { BlobChangedError } from "../errors";
+import { readPlan, type ReadHandlers } from "../poll/blob-reading";
+import { DeliveryTracker } from "../poll/delivery-tracker";
+import type { SourceContext } from "../poll/source-context";
+import { START_POSITION } from "../source/blob-position";
 import type { ResourceTarget } from "./resource-target";
 
 /** Reads of a blob that changed underneath (Azure appending) before the blob counts as failed. */
 const MAX_READS = 3;
-
-export interface ReplayParts {
-  readonly reader: BlockReader;
-  readonly sink: SekoiaSink;
-  readonly metrics: ForwarderMetrics;
-  readonly log: Logger;
-  readonly stopSignal: StopSignal;
-  /** Told of every run of bytes downloaded, for the progress line. */
-  readonly onBytes: (bytes: number) => void;
-}
 
 export interface ReplayedBlob {
   readonly tuples: number;
@@ -34,20 +20,18 @@ export interface ReplayedBlob {
   readonly delivered: Promise<void>;
 }
 
-/** `target`, when given, selects the records of this blob to replay; the others are read and dropped. */
-export async function replayBlob(parts: ReplayParts, source: FlowLogSource, blobName: string, target?: ResourceTarget): Promise<ReplayedBlob> {
-  const { reader, sink, metrics, log, stopSignal } = parts;
+/**
+ * `target`, when given, selects the records of this blob to replay; the others are read and dropped.
+ * `onBytes` is told of every run of bytes downloaded, for the progress line.
+ */
+export async function replayBlob(context: SourceContext, blobName: string, onBytes: (bytes: number) => void, target?: ResourceTarget): Promise<ReplayedBlob> {
+  const { source, reader, log, stopping } = context;
   const tracker = new DeliveryTracker(START_POSITION, () => undefined);
   let malformed = 0;
-  const reading = {
-    kind: source.kind,
-    reader,
-    sink,
-    metrics,
-    stopSignal,
+  const handlers: ReadHandlers = {
     keepRecord: target ? (record: unknown) => target.coversRecord(record) : undefined,
-    onBytes: parts.onBytes,
-    onMalformed: async (block: number, offset: number, items: readonly { reason: string; detail: string }[]) => {
+    onBytes,
+    onMalformed: async (block, offset, items) => {
       malformed += items.length;
       log.warn(
         { source: source.url, blob: blobName, block, offset, count: items.length, firstDetail: items[0].detail },
@@ -56,13 +40,13 @@ export async function replayBlob(parts: ReplayParts, source: FlowLogSource, blob
     },
   };
   let position = START_POSITION;
-  for (let read = 1; read <= MAX_READS && !stopSignal.stopped; read++) {
+  for (let read = 1; read <= MAX_READS && !stopping.aborted; read++) {
     try {
-      const plan = await reader.plan(blobName, { position, updatedAt: new Date().toISOString() });
+      const plan = await reader.plan(blobName, { position });
       if (plan.rewritten && read > 1) {
         log.warn({ source: source.url, blob: blobName }, "Blob rewritten while replayed; replaying it from the start (its first events are sent twice).");
       }
-      await readPlan(plan, tracker, reading);
+      await readPlan(plan, tracker, context, handlers);
       break;
     } catch (error) {
       // Azure appended meanwhile: go on from the last event read, not from the start.

@@ -3,16 +3,15 @@
 // the service, after an incident or to fill a gap. It never reads or writes the live checkpoints, so
 // the running forwarder is not disturbed (events the intake refuses for good still become dead letters).
 
-import { createApp } from "../app";
-import { configSecrets, loadConfig, type FlowLogSource } from "../config";
-import type { FlowLogKind } from "../decode/flow-log-kind";
+import { configSecrets, loadConfig } from "../config";
+import { UsageError } from "../errors";
 import { createLogger } from "../log";
-import type { SekoiaSink } from "../sink/sekoia-sink";
-import { BlockReader } from "../source/block-reader";
+import type { SourceContext } from "../poll/source-context";
+import { createApp } from "../service/app";
 import { floorHour } from "../source/hour-partition";
 import { containerClient } from "../source/storage-client";
 import { listBlobsInHours, type HourBlob } from "./blob-listing";
-import { parseCommandArgs, UsageError, type Command, type ParsedArgs } from "./command";
+import { parseCommandArgs, type Command, type ParsedArgs } from "./command";
 import { formatBytes, formatDuration, progressBar, ProgressLine } from "./progress-line";
 import { replayBlob, type ReplayedBlob } from "./replay-blob";
 import { ResourceTarget } from "./resource-target";
@@ -39,8 +38,6 @@ Exit code: 0 when every selected tuple was accepted by the intake, 1 otherwise, 
 
 /** Like --once: a batch the intake keeps refusing is given up after this long, and the exit code says so. */
 const REPLAY_MAX_RETRY_MS = 300_000;
-/** Runs of blocks downloaded at once, as in the service. */
-const MAX_RUN_BYTES = 8 * 1024 * 1024;
 
 interface ReplayRange {
   readonly fromHour: number;
@@ -65,16 +62,16 @@ function parseRange(values: ParsedArgs["values"], now: number): ReplayRange {
 }
 
 interface ReplayJob {
-  readonly source: FlowLogSource;
+  readonly context: SourceContext;
   readonly blob: HourBlob;
   /** Set when the blob's path does not name the target: its records then decide, one by one. */
   readonly recordFilter?: ResourceTarget;
 }
 
 /** NSG blob paths name the NSG their records belong to; VNet paths name the flow log, not its target. */
-function selectJob(source: FlowLogSource, blob: HourBlob, target: ResourceTarget | undefined): ReplayJob | undefined {
-  if (!target || target.coversRoot(blob.root)) return { source, blob };
-  return source.kind === "vnet" ? { source, blob, recordFilter: target } : undefined;
+function selectJob(context: SourceContext, blob: HourBlob, target: ResourceTarget | undefined): ReplayJob | undefined {
+  if (!target || target.coversRoot(blob.root)) return { context, blob };
+  return context.source.kind === "vnet" ? { context, blob, recordFilter: target } : undefined;
 }
 
 export const replayCommand: Command = {
@@ -89,25 +86,23 @@ export const replayCommand: Command = {
     const range = parseRange(parsed.values, started);
     const config = loadConfig(env);
     const log = createLogger({ level: config.logLevel, secrets: configSecrets(config) });
+    // The service's own assembly: the same sinks, and readers with the same run size.
     const app = createApp(config, log, { maxRetryMs: REPLAY_MAX_RETRY_MS });
-    // loadConfig demands a key, hence a sink, for every kind a source has.
-    const sinkOf = (kind: FlowLogKind): SekoiaSink => app.sinkFor(kind)!;
 
     const jobs: ReplayJob[] = [];
-    for (const source of config.sources) {
-      const blobs = await listBlobsInHours(containerClient(source), { fromHour: range.fromHour, untilHour: range.until });
+    for (const context of app.sources) {
+      const blobs = await listBlobsInHours(containerClient(context.source), { fromHour: range.fromHour, untilHour: range.until });
       for (const blob of blobs) {
-        const job = selectJob(source, blob, range.target);
+        const job = selectJob(context, blob, range.target);
         if (job) jobs.push(job);
       }
     }
     const totalBytes = jobs.reduce((sum, j) => sum + j.blob.size, 0);
     log.info({ blobs: jobs.length, bytes: totalBytes, fromHour: new Date(range.fromHour).toISOString(), until: new Date(range.until).toISOString() }, "Replay started.");
 
-    const stopSignal = { stopped: false };
     const stop = () => {
-      if (!stopSignal.stopped) process.stderr.write("\nStopping: no new reads; waiting for what was sent.\n");
-      stopSignal.stopped = true;
+      if (!app.stopping.aborted) process.stderr.write("\nStopping: no new reads; waiting for what was sent.\n");
+      app.stop();
     };
     process.on("SIGINT", stop).on("SIGTERM", stop);
 
@@ -121,26 +116,18 @@ export const replayCommand: Command = {
       const eta = fraction > 0 && fraction < 1 ? ` ETA ${formatDuration((elapsed * (1 - fraction)) / fraction)}` : "";
       progress.update(`replay ${progressBar(fraction)} ${Math.round(fraction * 100)}% ${formatBytes(bytesRead)}/${formatBytes(totalBytes)}, blob ${blobsDone}/${jobs.length}, ${sent()} tuples sent${eta}`);
     };
-    const readers = new Map(config.sources.map((s) => [s.url, new BlockReader(containerClient(s), app.metrics, MAX_RUN_BYTES)]));
     const ticker = setInterval(draw, 1_000);
 
     const replayed: ReplayedBlob[] = [];
     let tuples = 0;
     let malformed = 0;
+    const onBytes = (n: number) => {
+      bytesRead += n;
+      draw();
+    };
     for (const job of jobs) {
-      if (stopSignal.stopped) break;
-      const parts = {
-        reader: readers.get(job.source.url)!,
-        sink: sinkOf(job.source.kind),
-        metrics: app.metrics,
-        log,
-        stopSignal,
-        onBytes: (n: number) => {
-          bytesRead += n;
-          draw();
-        },
-      };
-      const result = await replayBlob(parts, job.source, job.blob.name, job.recordFilter);
+      if (app.stopping.aborted) break;
+      const result = await replayBlob(job.context, job.blob.name, onBytes, job.recordFilter);
       replayed.push(result);
       tuples += result.tuples;
       malformed += result.malformed;
@@ -156,13 +143,13 @@ export const replayCommand: Command = {
     const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
     // The sinks count what the intake accepted; events refused for good went to dead letters instead.
     const refused = failures.length === 0 ? tuples - sent() : 0;
-    const complete = !stopSignal.stopped && failures.length === 0 && refused === 0;
+    const complete = !app.stopping.aborted && failures.length === 0 && refused === 0;
     const lines = [
       `Replayed ${blobsDone} of ${jobs.length} blob(s) (${formatBytes(bytesRead)}) in ${formatDuration(Date.now() - started)}: ${tuples} tuples read, ${sent()} accepted by the intake.`,
       ...(malformed > 0 ? [`${malformed} malformed item(s) skipped (see the log lines).`] : []),
       ...(refused > 0 ? [`${refused} event(s) refused by the intake for good and kept as dead letters under CHECKPOINT_URL.`] : []),
       ...failures.slice(0, 5).map((f) => `Not delivered: ${(f.reason as Error).message}`),
-      ...(stopSignal.stopped ? ["Interrupted: the range was not replayed completely."] : []),
+      ...(app.stopping.aborted ? ["Interrupted: the range was not replayed completely."] : []),
       complete ? "Everything selected was delivered." : "NOT everything selected was delivered; run the replay again (delivered events are sent again).",
     ];
     process.stderr.write(lines.join("\n") + "\n");

@@ -9,7 +9,8 @@ import { BlockReader } from "../source/block-reader";
 import { floorHour, HOUR_MS } from "../source/hour-partition";
 import { containerClient } from "../source/storage-client";
 import { listBlobsInHours, type HourBlob } from "./blob-listing";
-import { parseCommandArgs, UsageError, type Command } from "./command";
+import { UsageError } from "../errors";
+import { parseCommandArgs, type Command } from "./command";
 import { parseTimeArgument, TIME_ARGUMENT_HELP } from "./time-argument";
 
 const USAGE = `Usage: node forwarder.js status [--since <time>] [--json]

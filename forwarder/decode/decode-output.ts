@@ -32,7 +32,7 @@ function eventBytes(quoted: string): number {
 }
 
 /** Characters that Azure's tuples are made of and that JSON never escapes. */
-const PLAIN_TUPLE = /^[\w.,:\-]*$/;
+const PLAIN_TUPLE = /^[\w.,:-]*$/;
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -2,7 +2,7 @@
 // agree with it.
 
 import { isRecord, type DecodeOutput } from "./decode-output";
-import type { FlowLogKind } from "./flow-log-kind";
+import type { FlowLogKind } from "../contract";
 import { decodeNsgRecord } from "./nsg-record";
 import { decodeVnetRecord } from "./vnet-record";
 

@@ -37,7 +37,7 @@ export class IntakeClient {
       if (signal.aborted) throw error;
       return { outcome: classifyNetworkError(error) };
     }
-    let text = "";
+    let text: string;
     try {
       text = await response.text();
     } catch (error) {

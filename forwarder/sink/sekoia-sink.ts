@@ -4,7 +4,7 @@
 // accept or that was not kept in the dead-letter store.
 
 import { IntakeKeyRejectedError, IntakeUnavailableError, ShuttingDownError } from "../errors";
-import { kindLabel, type FlowLogKind } from "../decode/flow-log-kind";
+import type { FlowLogKind } from "../contract";
 import type { Logger } from "../log";
 import type { ForwarderMetrics } from "../metrics";
 import { BodyBuffers } from "./body-buffers";
@@ -101,7 +101,8 @@ export class SekoiaSink {
   private seal(): void {
     clearTimeout(this.ageTimer);
     if (this.open.size === 0) return;
-    this.open.seal();
+    // Compression starts now; send() awaits the body, and reports a failure there.
+    void this.open.seal();
     this.queue.push(this.open);
     this.open = this.newBatch();
     this.pump();
@@ -159,7 +160,7 @@ export class SekoiaSink {
           return;
         case "key_rejected":
           metrics.batches.inc({ kind, outcome: "key_rejected" });
-          this.keyRejection = { at: Date.now(), error: new IntakeKeyRejectedError(kindLabel(kind), outcome.status) };
+          this.keyRejection = { at: Date.now(), error: new IntakeKeyRejectedError(kind, outcome.status) };
           throw this.keyRejection.error;
         case "too_large":
           metrics.batches.inc({ kind, outcome: "too_large" });

@@ -6,10 +6,18 @@
 // known root at every poll), and a new root is caught up on whole.
 
 import { RestError, type ContainerClient } from "@azure/storage-blob";
-import type { SourceCheckpoint } from "../checkpoints/checkpoint-store";
 import type { ForwarderMetrics } from "../metrics";
 import { listFlowLogBlobs, type ListedBlob } from "./blob-listing";
 import { floorHour, HOUR_MS, hourPath, isYearPrefix } from "./hour-partition";
+
+/** What discovery found before, as the source's checkpoint keeps it; absent on the first start. */
+export interface DiscoveryState {
+  /** Start of the last poll after which everything it found was delivered. */
+  readonly scannedThrough?: string;
+  /** Blob-name prefixes above the hour partitions (one per resource), as last discovered. */
+  readonly roots: readonly string[];
+  readonly rootsRefreshedAt?: string;
+}
 
 export interface Discovery {
   readonly blobs: ListedBlob[];
@@ -45,7 +53,7 @@ export class BlobDiscovery {
     private readonly options: DiscoveryOptions = DEFAULT_DISCOVERY_OPTIONS,
   ) {}
 
-  async discover(state: SourceCheckpoint | undefined, startTime: number | undefined, now: number): Promise<Discovery> {
+  async discover(state: DiscoveryState | undefined, startTime: number | undefined, now: number): Promise<Discovery> {
     try {
       return await this.discoverIn(state, startTime, now);
     } catch (error) {
@@ -57,7 +65,7 @@ export class BlobDiscovery {
     }
   }
 
-  private async discoverIn(state: SourceCheckpoint | undefined, startTime: number | undefined, now: number): Promise<Discovery> {
+  private async discoverIn(state: DiscoveryState | undefined, startTime: number | undefined, now: number): Promise<Discovery> {
     const notBefore = startTime === undefined ? undefined : floorHour(startTime);
     if (!state?.scannedThrough) {
       const blobs = await this.listFlat("", notBefore);

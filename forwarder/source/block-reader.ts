@@ -6,9 +6,9 @@
 // reader keeps, not into new ones: downloads leave no garbage to pile up between full collections.
 
 import { RestError, type ContainerClient } from "@azure/storage-blob";
-import { extendsPosition, START_POSITION, type BlobPosition, type CommittedBlock } from "../checkpoints/blob-position";
-import type { BlobCheckpoint } from "../checkpoints/checkpoint-store";
+import { BlobChangedError } from "../errors";
 import type { ForwarderMetrics } from "../metrics";
+import { extendsPosition, START_POSITION, type BlobPosition, type CommittedBlock, type ReadStart } from "./blob-position";
 import { readStreamInto } from "./read-stream";
 
 /** A downloaded range of the blob. */
@@ -42,13 +42,6 @@ export interface ReadPlan {
   readonly tailKnown: boolean;
 }
 
-/** The blob changed (or vanished) between listing its blocks and downloading them. */
-export class BlobChangedError extends Error {
-  constructor(readonly blobName: string, readonly gone: boolean) {
-    super(gone ? `blob ${blobName} was deleted while being read` : `blob ${blobName} changed while being read`);
-  }
-}
-
 export class BlockReader {
   /** The download buffers of a read, kept for the next one; a second read at once gets its own. */
   private spare?: readonly [Buffer, Buffer];
@@ -59,7 +52,7 @@ export class BlockReader {
     private readonly maxRunBytes: number,
   ) {}
 
-  async plan(blobName: string, checkpoint: BlobCheckpoint | undefined): Promise<ReadPlan> {
+  async plan(blobName: string, checkpoint: ReadStart | undefined): Promise<ReadPlan> {
     const client = this.container.getBlockBlobClient(blobName);
     this.metrics.storageRequests.inc({ operation: "get_block_list" });
     const list = await client.getBlockList("committed").catch((error: unknown) => this.rethrowChanged(blobName, error));
@@ -84,7 +77,7 @@ export class BlockReader {
     return { blobName, blocks, etag, start, rewritten, upToDate, tailKnown };
   }
 
-  async *runs(plan: ReadPlan, signal: { readonly stopped: boolean }): AsyncGenerator<BlockRun> {
+  async *runs(plan: ReadPlan, signal: AbortSignal): AsyncGenerator<BlockRun> {
     const end = plan.tailKnown ? plan.blocks.length - 1 : plan.blocks.length;
     const runs = groupRuns(plan.blocks, plan.start.blocks, end, this.maxRunBytes);
     if (runs.length === 0) return;
@@ -94,11 +87,11 @@ export class BlockReader {
     try {
       for (let i = 0; i < runs.length && pending; i++) {
         const current: BlockRun = await pending;
-        pending = i + 1 < runs.length && !signal.stopped ? this.download(plan, runs[i + 1], buffers[(i + 1) % 2]) : undefined;
+        pending = i + 1 < runs.length && !signal.aborted ? this.download(plan, runs[i + 1], buffers[(i + 1) % 2]) : undefined;
         // A prefetched download must not reject unobserved if the caller stops early.
         pending?.catch(() => undefined);
         yield current;
-        if (signal.stopped) return;
+        if (signal.aborted) return;
       }
     } finally {
       // A download still under way writes into its buffer: only a settled pair is reused.

@@ -1,6 +1,8 @@
 // Parses a blob container URL as operators give it (host-style Azure or path-style Azurite, with or
 // without a SAS) into the parts the forwarder needs, keeping the SAS apart so it is never printed.
 
+import { ContainerUrlError } from "../errors";
+
 export interface ContainerLocation {
   /** Container URL without query string: safe to log. */
   readonly url: string;
@@ -12,8 +14,6 @@ export interface ContainerLocation {
 
 const CONTAINER_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
-export class ContainerUrlError extends Error {}
 
 function isPathStyleHost(hostname: string): boolean {
   return IPV4.test(hostname) || hostname === "localhost" || hostname.startsWith("[");

@@ -7,7 +7,7 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import { promisify } from "node:util";
 import { constants, gzip as gzipCallback } from "node:zlib";
-import type { FlowLogKind } from "../../forwarder/decode/flow-log-kind";
+import type { FlowLogKind } from "../../forwarder/contract";
 
 const gzip = promisify(gzipCallback);
 const BATCH_BYTES = 4 * 1024 * 1024;

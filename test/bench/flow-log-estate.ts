@@ -3,8 +3,8 @@
 // one to four rules of 10 to 99 tuples each (tens to hundreds per record), NSG Version 2 and VNet v4.
 
 import type { ContainerClient } from "@azure/storage-blob";
-import type { FlowLogKind } from "../../forwarder/decode/flow-log-kind";
-import { FLOW_LOG_CONTAINERS } from "../../forwarder/decode/flow-log-kind";
+import type { FlowLogKind } from "../../forwarder/contract";
+import { FLOW_LOG_CONTAINERS } from "../../forwarder/contract";
 import { AzureFlowLogBlob, FlowLogGenerator, nsgBlobName, nsgResourceId, vnetBlobName } from "../helpers/flow-logs";
 import { seededRandom } from "../helpers/seeded-random";
 

@@ -7,7 +7,7 @@ const intake = new BenchIntake(JSON.parse(process.env.BENCH_INTAKE_KEYS ?? "[]")
 
 type Ask = { readonly id: number; readonly cmd: "stats" | "track" | "untrack" | "marked" | "down" | "up" | "close" };
 
-intake.listen().then((port) => process.send!({ port }));
+void intake.listen().then((port) => process.send!({ port }));
 process.on("message", (ask: Ask) => {
   let answer: unknown = null;
   if (ask.cmd === "stats") answer = intake.stats();

@@ -3,7 +3,7 @@
 // per run so that every run starts from nothing unless told otherwise).
 
 import type { ContainerClient } from "@azure/storage-blob";
-import type { FlowLogKind } from "../../forwarder/decode/flow-log-kind";
+import type { FlowLogKind } from "../../forwarder/contract";
 import { Azurite } from "../helpers/azurite";
 import { CONTAINERS, KEYS } from "./flow-log-estate";
 

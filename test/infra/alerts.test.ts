@@ -1,7 +1,8 @@
 // infra/alerts.ts: "delivered nothing while flow logs are written" and "restarts repeatedly", on the
 // workspace; flow-log writes logged to it; e-mail through an action group only when configured.
 import { describe, expect, it } from "vitest";
-import { isoMinutes, noDeliveryQuery, POLL_FINISHED_MSG, restartQuery } from "../../infra/alerts";
+import { POLL_FINISHED_MSG } from "../../forwarder/contract";
+import { isoMinutes, noDeliveryQuery, restartQuery } from "../../infra/alerts";
 import { defaultConfig, oneOf, resourcesOf, runStack, T } from "./harness";
 
 describe.each([false, true])("alerts (preview: %s)", (preview) => {

@@ -2,7 +2,7 @@
 // creates them, through sekoiaIntakeProvider against a loopback Sekoia configuration API, and
 // deleted through it at the end, as `pulumi destroy` would.
 
-import type { FlowLogKind } from "../../forwarder/decode/flow-log-kind";
+import type { FlowLogKind } from "../../forwarder/contract";
 import { sekoiaIntakeProvider, type SekoiaIntakeOutputs } from "../../infra/sekoia-intake";
 import { INTAKE_FORMATS } from "../../infra/sekoia-intakes";
 import { API_KEY, ENTITY, SekoiaApiServer } from "../helpers/sekoia-api";

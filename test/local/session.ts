@@ -3,7 +3,7 @@
 // end a drain, a summary and an exit code that says whether every committed tuple was delivered once.
 
 import { formatDuration, ProgressLine } from "../../forwarder/commands/progress-line";
-import type { FlowLogKind } from "../../forwarder/decode/flow-log-kind";
+import type { FlowLogKind } from "../../forwarder/contract";
 import { Azurite, freePort } from "../helpers/azurite";
 import { CHECKPOINT_CONTAINER, eventTupleKey, NSG_CONTAINER, NSG_KEY, VNET_CONTAINER, VNET_KEY } from "../helpers/flow-log-stack";
 import { ForwarderProcess } from "../helpers/forwarder-process";

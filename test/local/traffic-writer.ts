@@ -4,8 +4,8 @@
 // every tuple it committed, so the runner can check that each one reached the intake.
 
 import type { BlobServiceClient } from "@azure/storage-blob";
-import type { FlowLogKind } from "../../forwarder/decode/flow-log-kind";
-import { FLOW_LOG_CONTAINERS } from "../../forwarder/decode/flow-log-kind";
+import type { FlowLogKind } from "../../forwarder/contract";
+import { FLOW_LOG_CONTAINERS } from "../../forwarder/contract";
 import { floorHour } from "../../forwarder/source/hour-partition";
 import { AzureFlowLogBlob, FlowLogGenerator, nsgBlobName, nsgResourceId, vnetBlobName, type GeneratedRecord } from "../helpers/flow-logs";
 import { generatedTupleKey } from "../helpers/flow-log-stack";

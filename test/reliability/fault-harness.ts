@@ -145,7 +145,7 @@ export class Rig {
       const { lost, duplicated } = this.account(written);
       const last = this.processes.at(-1);
       const tail = last ? `${last.stdout.split("\n").slice(-25).join("\n")}\n${last.stderr.slice(-2000)}` : "";
-      throw new Error(`${(error as Error).message} ${lost} of ${written.size} tuples missing, ${duplicated} duplicated. Last forwarder output:\n${tail}`);
+      throw new Error(`${(error as Error).message} ${lost} of ${written.size} tuples missing, ${duplicated} duplicated. Last forwarder output:\n${tail}`, { cause: error });
     }
   }
 

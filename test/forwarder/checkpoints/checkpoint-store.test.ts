@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerClient } from "@azure/storage-blob";
-import { positionAt } from "../../../forwarder/checkpoints/blob-position";
+import { positionAt } from "../../../forwarder/source/blob-position";
 import {
   blobCheckpointName,
   CheckpointStore,

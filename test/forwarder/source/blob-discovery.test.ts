@@ -6,9 +6,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnonymousCredential, ContainerClient, newPipeline } from "@azure/storage-blob";
-import type { SourceCheckpoint } from "../../../forwarder/checkpoints/checkpoint-store";
 import { ForwarderMetrics } from "../../../forwarder/metrics";
-import { BlobDiscovery, DEFAULT_DISCOVERY_OPTIONS, type Discovery } from "../../../forwarder/source/blob-discovery";
+import { BlobDiscovery, DEFAULT_DISCOVERY_OPTIONS, type Discovery, type DiscoveryState } from "../../../forwarder/source/blob-discovery";
 import { parseContainerUrl } from "../../../forwarder/source/container-location";
 import { HOUR_MS, hourPartition } from "../../../forwarder/source/hour-partition";
 import { containerClient } from "../../../forwarder/source/storage-client";
@@ -82,7 +81,7 @@ async function listRequests(metrics: ForwarderMetrics): Promise<number> {
 }
 
 /** State after a complete poll that started at `scannedThrough`. */
-function stateAfter(first: Discovery, scannedThrough: number, rootsRefreshedAt: number): SourceCheckpoint {
+function stateAfter(first: Discovery, scannedThrough: number, rootsRefreshedAt: number): DiscoveryState {
   return { scannedThrough: new Date(scannedThrough).toISOString(), roots: first.roots, rootsRefreshedAt: new Date(rootsRefreshedAt).toISOString() };
 }
 

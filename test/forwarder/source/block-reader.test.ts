@@ -5,10 +5,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerClient } from "@azure/storage-blob";
-import { positionAt } from "../../../forwarder/checkpoints/blob-position";
+import { BlobChangedError } from "../../../forwarder/errors";
+import { positionAt } from "../../../forwarder/source/blob-position";
 import type { BlobCheckpoint } from "../../../forwarder/checkpoints/checkpoint-store";
 import { ForwarderMetrics } from "../../../forwarder/metrics";
-import { BlobChangedError, BlockReader, type ReadPlan } from "../../../forwarder/source/block-reader";
+import { BlockReader, type ReadPlan } from "../../../forwarder/source/block-reader";
 
 /** What a test needs of a downloaded range; kept minimal so the test holds whatever else a run carries. */
 interface BlockRun {
@@ -55,7 +56,7 @@ function records(count: number): Record<string, unknown>[] {
 /** Every run, its bytes copied: a run's buffer is reused once the next run is asked for. */
 async function readAll(reader: BlockReader, plan: ReadPlan): Promise<BlockRun[]> {
   const runs: BlockRun[] = [];
-  for await (const run of reader.runs(plan, { stopped: false })) runs.push({ ...run, bytes: Buffer.from(run.bytes) });
+  for await (const run of reader.runs(plan, new AbortController().signal)) runs.push({ ...run, bytes: Buffer.from(run.bytes) });
   return runs;
 }
 
@@ -186,11 +187,11 @@ describe("BlockReader", () => {
     const metrics = new ForwarderMetrics();
     const reader = new BlockReader(readOnly, metrics, 1_000);
     const plan = await reader.plan(blob.name, undefined);
-    const signal = { stopped: false };
+    const stop = new AbortController();
     const seen: BlockRun[] = [];
-    for await (const run of reader.runs(plan, signal)) {
+    for await (const run of reader.runs(plan, stop.signal)) {
       seen.push(run);
-      signal.stopped = true;
+      stop.abort();
     }
     expect(seen).toHaveLength(1);
     expect(await downloads(metrics)).toBeLessThanOrEqual(2);

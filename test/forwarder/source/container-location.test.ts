@@ -3,7 +3,8 @@
 // not name exactly one container is refused with the reason.
 
 import { describe, expect, it } from "vitest";
-import { ContainerUrlError, parseContainerUrl } from "../../../forwarder/source/container-location";
+import { ContainerUrlError } from "../../../forwarder/errors";
+import { parseContainerUrl } from "../../../forwarder/source/container-location";
 
 const SAS = "sv=2022-11-02&sr=c&sp=rl&se=2030-01-01T00%3A00%3A00Z&sig=c2VjcmV0LXNpZ25hdHVyZQ%3D%3D";
 

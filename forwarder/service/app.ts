@@ -1,21 +1,23 @@
 // Assembles a forwarder from its configuration: storage clients, checkpoint and dead-letter stores,
-// one Sekoia sink per kind of flow log, and a reader and discovery per source.
+// one Sekoia sink per kind of flow log, one context per source (its discovery, reader and sink), the
+// poller over them, and the one signal that stops them all.
 
-import { CheckpointStore } from "./checkpoints/checkpoint-store";
-import { DeadLetterStore } from "./checkpoints/dead-letter";
-import { SourceLeases } from "./checkpoints/source-lease";
-import type { FlowLogKind } from "./decode/flow-log-kind";
-import type { ForwarderConfig } from "./config";
-import { Forwarder } from "./forwarder";
-import { HealthState } from "./health";
-import type { Logger } from "./log";
-import { ForwarderMetrics } from "./metrics";
-import { IntakeClient } from "./sink/intake-client";
-import { DEFAULT_BACKOFF } from "./sink/retry";
-import { SekoiaSink } from "./sink/sekoia-sink";
-import { BlobDiscovery } from "./source/blob-discovery";
-import { BlockReader } from "./source/block-reader";
-import { containerClient } from "./source/storage-client";
+import { CheckpointStore } from "../checkpoints/checkpoint-store";
+import { DeadLetterStore } from "../checkpoints/dead-letter";
+import { SourceLeases } from "../checkpoints/source-lease";
+import type { ForwarderConfig } from "../config";
+import type { FlowLogKind } from "../contract";
+import type { Logger } from "../log";
+import { ForwarderMetrics } from "../metrics";
+import { Poller } from "../poll/poller";
+import { Readiness } from "../poll/readiness";
+import type { SourceContext } from "../poll/source-context";
+import { IntakeClient } from "../sink/intake-client";
+import { DEFAULT_BACKOFF } from "../sink/retry";
+import { SekoiaSink } from "../sink/sekoia-sink";
+import { BlobDiscovery } from "../source/blob-discovery";
+import { BlockReader } from "../source/block-reader";
+import { containerClient } from "../source/storage-client";
 
 // The forwarder's memory budget is made of these bounds (npm run bench, test/bench/results.md):
 // two runs per reader (one decoding, one prefetched, in reused buffers); a run's records and
@@ -35,19 +37,23 @@ export interface AppOptions {
 }
 
 export interface App {
-  readonly forwarder: Forwarder;
-  readonly store: CheckpointStore;
+  readonly poller: Poller;
+  /** One per configured source, in configuration order. */
+  readonly sources: readonly SourceContext[];
   readonly leases: SourceLeases;
   readonly sinks: readonly SekoiaSink[];
-  /** The sink of a kind of flow log; only kinds with an intake key have one. */
-  readonly sinkFor: (kind: FlowLogKind) => SekoiaSink | undefined;
   readonly metrics: ForwarderMetrics;
-  readonly health: HealthState;
+  readonly readiness: Readiness;
+  /** Aborted by stop(). */
+  readonly stopping: AbortSignal;
+  /** Stop reading; what was read is still delivered and checkpointed by the poll under way. */
+  stop(): void;
 }
 
 export function createApp(config: ForwarderConfig, log: Logger, options: AppOptions = {}): App {
   const metrics = new ForwarderMetrics();
-  const health = new HealthState();
+  const readiness = new Readiness(metrics);
+  const stop = new AbortController();
   const store = new CheckpointStore(containerClient(config.checkpoint), metrics);
   const deadLetters = new DeadLetterStore(store, metrics);
   const client = new IntakeClient(config.intakeUrl, config.requestTimeoutSeconds * 1000);
@@ -66,23 +72,28 @@ export function createApp(config: ForwarderConfig, log: Logger, options: AppOpti
         maxRetryMs: options.maxRetryMs,
         metrics,
         log,
-        onIntakeProblem: (problem) => (problem ? health.fail("intake", `${kind} intake ${problem}`) : health.ok("intake")),
+        onIntakeProblem: (problem) => (problem ? readiness.fail("intake", `${kind} intake ${problem}`) : readiness.ok("intake")),
         deadLetter: async (k, events, reason) => {
           await deadLetters.writeRejectedEvents(k, events, reason);
         },
       }),
     );
   }
-  const sources = config.sources.map((source) => {
+  const sources = config.sources.map((source): SourceContext => {
     const container = containerClient(source);
     return {
       source,
       discovery: new BlobDiscovery(container, metrics),
       reader: new BlockReader(container, metrics, MAX_RUN_BYTES),
+      // loadConfig demands a key, hence a sink, for every kind a source has.
       sink: sinks.get(source.kind)!,
+      deadLetters,
+      metrics,
+      log,
+      stopping: stop.signal,
     };
   });
   const leases = new SourceLeases(store, metrics, log);
-  const forwarder = new Forwarder({ sources, store, deadLetters, leases, metrics, health, log, startTime: config.startTime });
-  return { forwarder, store, leases, sinks: [...sinks.values()], sinkFor: (kind) => sinks.get(kind), metrics, health };
+  const poller = new Poller({ sources, store, leases, readiness, metrics, log, stopping: stop.signal, startTime: config.startTime });
+  return { poller, sources, leases, sinks: [...sinks.values()], metrics, readiness, stopping: stop.signal, stop: () => stop.abort() };
 }

@@ -17,6 +17,12 @@ export interface BlobPosition {
   readonly digest: string;
 }
 
+/** Where a read resumes: the position reached, and the blob's last committed block then (only the tail follows it). */
+export interface ReadStart {
+  readonly position: BlobPosition;
+  readonly lastBlock?: CommittedBlock;
+}
+
 export const START_POSITION: BlobPosition = { blocks: 0, offset: 0, skip: 0, digest: blocksDigest([], 0) };
 
 export function blocksDigest(blocks: readonly CommittedBlock[], count: number): string {

@@ -3,8 +3,8 @@
 // reading settles only when every event taken is acknowledged.
 
 import { describe, expect, it } from "vitest";
-import { positionAt, START_POSITION, type BlobPosition, type CommittedBlock } from "../../../forwarder/checkpoints/blob-position";
-import { DeliveryTracker } from "../../../forwarder/checkpoints/delivery-tracker";
+import { positionAt, START_POSITION, type BlobPosition, type CommittedBlock } from "../../../forwarder/source/blob-position";
+import { DeliveryTracker } from "../../../forwarder/poll/delivery-tracker";
 
 // head, three record blocks, tail: as Azure commits a PT1H.json blob.
 const BLOCKS: CommittedBlock[] = [

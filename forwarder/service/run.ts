@@ -3,10 +3,11 @@
 // reading, let the intake acknowledge what is in flight, store the checkpoints, leave.
 
 import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ForwarderConfig } from "../config";
+import type { Logger } from "../log";
 import type { App } from "./app";
-import type { ForwarderConfig } from "./config";
-import { serverPort, startHealthServer } from "./health";
-import type { Logger } from "./log";
+import { serverPort, startHealthServer } from "./health-server";
 
 /** SIGTERM to exit must stay under Container Apps' 30 s grace and our promise of 20 s. */
 const FLUSH_GRACE_MS = 14_000;
@@ -16,24 +17,13 @@ const ONCE_MAX_PASSES = 3;
 const ONCE_STANDBY_WAIT_MS = 45_000;
 const ONCE_STANDBY_RETRY_MS = 3_000;
 
-interface Shutdown {
-  readonly requested: boolean;
-  /** Resolves when a stop signal arrives. */
-  readonly signalled: Promise<void>;
-  dispose(): void;
-}
-
-function onStopSignals(app: App, log: Logger): Shutdown {
-  let requested = false;
-  let resolveSignalled!: () => void;
-  const signalled = new Promise<void>((resolve) => (resolveSignalled = resolve));
+/** Stops the app on SIGTERM or SIGINT (app.stopping tells), with the deadlines of a shutdown; dispose() undoes it. */
+function onStopSignals(app: App, log: Logger): { dispose(): void } {
   const timers: NodeJS.Timeout[] = [];
   const handler = (signal: NodeJS.Signals) => {
-    if (requested) return;
-    requested = true;
+    if (app.stopping.aborted) return;
     log.info({ signal }, "Stopping: no new reads; delivering and checkpointing what is in flight.");
-    app.forwarder.stop();
-    resolveSignalled();
+    app.stop();
     timers.push(
       setTimeout(() => {
         log.warn("Intake still busy at the shutdown deadline; abandoning unacknowledged batches (they are re-read on the next start).");
@@ -49,10 +39,6 @@ function onStopSignals(app: App, log: Logger): Shutdown {
   process.on("SIGTERM", handler);
   process.on("SIGINT", handler);
   return {
-    get requested() {
-      return requested;
-    },
-    signalled,
     dispose() {
       timers.forEach(clearTimeout);
       process.off("SIGTERM", handler);
@@ -61,20 +47,8 @@ function onStopSignals(app: App, log: Logger): Shutdown {
   };
 }
 
-async function checkCheckpoints(app: App, log: Logger): Promise<boolean> {
-  try {
-    await app.store.check();
-    app.health.ok("checkpoints");
-    return true;
-  } catch (error) {
-    app.health.fail("checkpoints", (error as Error).message);
-    log.error({ err: error }, "Checkpoint container not reachable.");
-    return false;
-  }
-}
-
 export async function runService(app: App, config: ForwarderConfig, log: Logger): Promise<number> {
-  const server = await startHealthServer(config.healthPort, app.health, app.metrics);
+  const server = await startHealthServer(config.healthPort, app.readiness, app.metrics);
   // Listening proves no other live forwarder on this host has this port: the pair names the replica.
   app.leases.identify(`${hostname()}:${serverPort(server)}`);
   const shutdown = onStopSignals(app, log);
@@ -82,16 +56,17 @@ export async function runService(app: App, config: ForwarderConfig, log: Logger)
     { healthPort: serverPort(server), sources: config.sources.map((s) => s.url), pollIntervalSeconds: config.pollIntervalSeconds },
     "Forwarder started.",
   );
-  await checkCheckpoints(app, log);
-  while (!shutdown.requested) {
+  await app.poller.checkCheckpoints();
+  while (!app.stopping.aborted) {
     const started = Date.now();
     try {
-      await app.forwarder.poll();
+      await app.poller.poll();
     } catch (error) {
       log.error({ err: error }, "Poll failed; retrying at the next interval.");
     }
     const wait = Math.max(0, started + config.pollIntervalSeconds * 1000 - Date.now());
-    await Promise.race([shutdown.signalled, new Promise((resolve) => setTimeout(resolve, wait).unref())]);
+    // A stop ends the wait at once (the sleep rejects with an AbortError).
+    await sleep(wait, undefined, { signal: app.stopping, ref: false }).catch(() => undefined);
   }
   await app.leases.releaseAll();
   shutdown.dispose();
@@ -103,18 +78,18 @@ export async function runService(app: App, config: ForwarderConfig, log: Logger)
 export async function runOnce(app: App, log: Logger): Promise<number> {
   const shutdown = onStopSignals(app, log);
   try {
-    if (!(await checkCheckpoints(app, log))) return 1;
+    if (!(await app.poller.checkCheckpoints())) return 1;
     const standbyDeadline = Date.now() + ONCE_STANDBY_WAIT_MS;
     for (let pass = 1; ; pass++) {
-      const report = await app.forwarder.poll();
+      const report = await app.poller.poll();
       if (report.failures > 0) return 1;
-      if (shutdown.requested) return 0;
+      if (app.stopping.aborted) return 0;
       if (report.standby > 0) {
         if (Date.now() > standbyDeadline) {
           log.error({ sources: report.standby }, "Another replica kept holding sources; they were not drained.");
           return 1;
         }
-        await new Promise((resolve) => setTimeout(resolve, ONCE_STANDBY_RETRY_MS));
+        await sleep(ONCE_STANDBY_RETRY_MS);
       } else if (report.changedWhileReading === 0 || pass >= ONCE_MAX_PASSES) {
         return 0;
       }

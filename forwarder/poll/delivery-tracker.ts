@@ -3,7 +3,7 @@
 // started at; boundaries tie event numbers to block positions as the reader passes them.
 
 import type { DeliveryOwner } from "../sink/intake-batch";
-import type { BlobPosition } from "./blob-position";
+import type { BlobPosition } from "../source/blob-position";
 
 interface Boundary {
   /** Number of the first event read after this position. */

@@ -1,12 +1,11 @@
 // The bookkeeping of one poll: the blobs read (to settle once the sinks flush), the sources found
 // complete so far, and what went wrong, which becomes the poll's report and log lines.
 
-import type { SourceCheckpoint } from "./checkpoints/checkpoint-store";
+import type { SourceCheckpoint } from "../checkpoints/checkpoint-store";
+import { BlobChangedError, ForwarderError } from "../errors";
+import type { Logger } from "../log";
 import type { BlobResult } from "./blob-forwarding";
-import { CheckpointConflictError } from "./errors";
-import type { SourcePipeline } from "./forwarder";
-import type { Logger } from "./log";
-import { BlobChangedError } from "./source/block-reader";
+import type { SourceContext } from "./source-context";
 
 export interface PollReport {
   readonly blobsRead: number;
@@ -22,7 +21,7 @@ export interface PollReport {
 }
 
 export interface BlobRead {
-  readonly pipeline: SourcePipeline;
+  readonly context: SourceContext;
   readonly blobName: string;
   readonly result: BlobResult;
 }
@@ -30,8 +29,8 @@ export interface BlobRead {
 export class PollRound {
   readonly reads: BlobRead[] = [];
   /** Per source, the state to record if every blob it found gets delivered. */
-  readonly discovered = new Map<SourcePipeline, SourceCheckpoint>();
-  private readonly incomplete = new Set<SourcePipeline>();
+  readonly discovered = new Map<SourceContext, SourceCheckpoint>();
+  private readonly incomplete = new Set<SourceContext>();
   failures = 0;
   changedWhileReading = 0;
   standby = 0;
@@ -39,33 +38,33 @@ export class PollRound {
   constructor(
     readonly started: number,
     private readonly log: Logger,
-    /** Told of every failure, for readiness and metrics. */
+    /** Told of every failure, for readiness. */
     private readonly onFailure: (error: unknown) => void,
   ) {}
 
-  isComplete(pipeline: SourcePipeline): boolean {
-    return !this.incomplete.has(pipeline);
+  isComplete(context: SourceContext): boolean {
+    return !this.incomplete.has(context);
   }
 
   /** The source is left for a later poll, with a log line saying why. */
-  sourceFailed(pipeline: SourcePipeline, error: unknown, message: string, fields: Record<string, unknown> = {}): void {
-    this.incomplete.add(pipeline);
+  sourceFailed(context: SourceContext, error: unknown, message: string, fields: Record<string, unknown> = {}): void {
+    this.incomplete.add(context);
     this.failures++;
     this.onFailure(error);
-    this.log.error({ source: pipeline.source.url, err: error, ...fields }, message);
+    this.log.error({ source: context.source.url, err: error, ...fields }, message);
   }
 
-  blobFailed(pipeline: SourcePipeline, blobName: string, error: unknown): void {
-    this.incomplete.add(pipeline);
+  blobFailed(context: SourceContext, blobName: string, error: unknown): void {
+    this.incomplete.add(context);
     if (error instanceof BlobChangedError) {
       this.changedWhileReading++;
-      this.log.info({ source: pipeline.source.url, blob: blobName }, `${error.message[0].toUpperCase()}${error.message.slice(1)}; reading it again next poll.`);
+      this.log.info({ source: context.source.url, blob: blobName }, `${error.message[0].toUpperCase()}${error.message.slice(1)}; reading it again next poll.`);
       return;
     }
     this.failures++;
     this.onFailure(error);
-    const level = error instanceof CheckpointConflictError ? "warn" : "error";
-    this.log[level]({ source: pipeline.source.url, blob: blobName, err: error }, "Blob not forwarded completely; the next poll resumes from its checkpoint.");
+    const level = error instanceof ForwarderError && error.expected ? "warn" : "error";
+    this.log[level]({ source: context.source.url, blob: blobName, err: error }, "Blob not forwarded completely; the next poll resumes from its checkpoint.");
   }
 
   report(tuplesSent: number): PollReport {

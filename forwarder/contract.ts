@@ -1,0 +1,45 @@
+// What the Pulumi program (infra/) and the forwarder must agree on, kept once and imported by both: the
+// containers Azure writes flow logs to, the environment the app sets and the forwarder reads (names and
+// defaults), the health port and paths the probes call, and the log line an alert queries. Plain
+// values only, so both the bundle and the Pulumi program can load it.
+
+/** The two kinds (infra: families) of flow log: they differ in container, decoding and intake key. */
+export type FlowLogKind = "nsg" | "vnet";
+
+/** Containers Azure writes each kind's blobs to (fixed by Azure). */
+export const FLOW_LOG_CONTAINERS: Readonly<Record<FlowLogKind, string>> = {
+  nsg: "insights-logs-networksecuritygroupflowevent",
+  vnet: "insights-logs-flowlogflowevent",
+};
+
+/** Names of the environment variables the forwarder reads. */
+export const VARIABLES = {
+  sources: "FLOWLOG_SOURCES",
+  checkpointUrl: "CHECKPOINT_URL",
+  intakeUrl: "SEKOIA_INTAKE_URL",
+  pollIntervalSeconds: "POLL_INTERVAL_SECONDS",
+  requestTimeoutSeconds: "SEKOIA_REQUEST_TIMEOUT_SECONDS",
+  healthPort: "HEALTH_PORT",
+  startTime: "FORWARDER_START_TIME",
+  logLevel: "LOG_LEVEL",
+} as const;
+
+/** `SEKOIA_NSG_INTAKE_KEY`, `SEKOIA_VNET_INTAKE_KEY`. */
+export function intakeKeyVariable(kind: FlowLogKind): string {
+  return `SEKOIA_${kind.toUpperCase()}_INTAKE_KEY`;
+}
+
+/** What the forwarder uses when a variable is not set; the Pulumi program sets these same values. */
+export const DEFAULTS = {
+  intakeUrl: "https://intake.sekoia.io",
+  pollIntervalSeconds: 30,
+  requestTimeoutSeconds: 30,
+  healthPort: 8080,
+  logLevel: "info",
+} as const;
+
+/** Served on the health port: the liveness and readiness probes, and the Prometheus metrics. */
+export const HEALTH_PATHS = { liveness: "/healthz", readiness: "/readyz", metrics: "/metrics" } as const;
+
+/** The `msg` of the forwarder's end-of-poll log line (fields tuplesRead, tuplesSent): the no-delivery alert queries it verbatim. */
+export const POLL_FINISHED_MSG = "Poll finished.";

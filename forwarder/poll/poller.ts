@@ -1,0 +1,179 @@
+// One poll over every source: discover the blobs that may have changed, forward what is new in each,
+// wait until the intake has acknowledged it all, then record the poll as the new point everything
+// before which is delivered. A failure in one blob or source is logged and retried by the next poll
+// from the last checkpoint; it never stops the others.
+
+import type { CheckpointStore } from "../checkpoints/checkpoint-store";
+import type { SourceLeases } from "../checkpoints/source-lease";
+import { POLL_FINISHED_MSG } from "../contract";
+import type { Logger } from "../log";
+import type { ForwarderMetrics } from "../metrics";
+import type { ListedBlob } from "../source/blob-listing";
+import { forwardBlob, type PreparedBlob } from "./blob-forwarding";
+import { PollRound, type PollReport } from "./poll-round";
+import { Progress } from "./progress";
+import type { Readiness } from "./readiness";
+import type { SourceContext } from "./source-context";
+
+/** After the intake refused a key (401/403/404), how long before a poll tries that intake again. */
+const KEY_REJECTED_PAUSE_MS = 300_000;
+
+export interface PollerParts {
+  readonly sources: readonly SourceContext[];
+  readonly store: CheckpointStore;
+  readonly leases: SourceLeases;
+  readonly readiness: Readiness;
+  readonly metrics: ForwarderMetrics;
+  readonly log: Logger;
+  /** The signal every source context carries: once aborted, no new reads. */
+  readonly stopping: AbortSignal;
+  readonly startTime?: Date;
+  readonly now?: () => number;
+}
+
+export class Poller {
+  private readonly progress: Progress;
+  private readonly now: () => number;
+
+  constructor(private readonly parts: PollerParts) {
+    this.now = parts.now ?? Date.now;
+    this.progress = new Progress(parts.store);
+    const started = this.now();
+    parts.metrics.lagSince = () => {
+      const instants = parts.sources.map((s) => this.progress.deliveredBeforeOf(s.source) ?? started);
+      return instants.length > 0 ? Math.min(...instants) : undefined;
+    };
+  }
+
+  /** Whether the checkpoint container exists and answers; readiness says so either way. */
+  async checkCheckpoints(): Promise<boolean> {
+    try {
+      await this.parts.store.check();
+      this.parts.readiness.ok("checkpoints");
+      return true;
+    } catch (error) {
+      this.parts.readiness.observe(error);
+      this.parts.log.error({ err: error }, "Checkpoint container not reachable.");
+      return false;
+    }
+  }
+
+  async poll(): Promise<PollReport> {
+    const { sources, metrics, log, readiness, stopping } = this.parts;
+    const round = new PollRound(this.now(), log, (error) => readiness.observe(error));
+    const sentBefore = sources.reduce((sum, s) => sum + s.sink.sent, 0);
+    for (const context of sources) {
+      if (stopping.aborted) break;
+      try {
+        await this.pollSource(context, round);
+      } catch (error) {
+        round.sourceFailed(context, error, "Source not polled; retrying next poll.");
+      }
+    }
+    await Promise.all(sources.map((s) => s.sink.flush()));
+    for (const { context, blobName, result } of round.reads) {
+      try {
+        await result.settle();
+      } catch (error) {
+        round.blobFailed(context, blobName, error);
+      }
+    }
+    if (round.failures === 0) readiness.ok("intake");
+    await this.recordCompletedSources(round);
+    this.progress.evict(round.started);
+
+    const report = round.report(sources.reduce((sum, s) => sum + s.sink.sent, 0) - sentBefore);
+    metrics.polls.inc({ outcome: report.failures === 0 ? "complete" : "incomplete" });
+    log.info({ ...report, durationMs: this.now() - round.started }, POLL_FINISHED_MSG);
+    return report;
+  }
+
+  private async pollSource(context: SourceContext, round: PollRound): Promise<void> {
+    const { source, sink, discovery } = context;
+    const { readiness, store } = this.parts;
+    const lease = await this.parts.leases.hold(source);
+    if (lease === "refused") {
+      round.standby++;
+      return;
+    }
+    const rejection = sink.keyRejection;
+    if (rejection && round.started - rejection.at < KEY_REJECTED_PAUSE_MS) {
+      // The key only changes with a restart: re-reading the backlog every poll would only cost reads.
+      round.sourceFailed(context, rejection.error, "Intake refuses the key; not reading this source until the retry time.", {
+        retryAt: new Date(rejection.at + KEY_REJECTED_PAUSE_MS).toISOString(),
+      });
+      return;
+    }
+    // Whoever held the source before may have moved it on: start from what the store says.
+    if (lease === "acquired") this.progress.forgetSource(source);
+    // What is read while progress cannot be stored is sent again by every later poll: while the
+    // checkpoint container is failing, read nothing until it answers again.
+    if (readiness.failing("checkpoints")) {
+      await store.check();
+      readiness.ok("checkpoints");
+    }
+    // Progress acknowledged while the container was failing is stored before anything new is read.
+    await this.progress.saveUnsaved(source);
+    const state = await this.progress.sourceState(source);
+    const startTime = state?.value.startTime ?? this.parts.startTime?.toISOString();
+    const found = await discovery.discover(state?.value, startTime === undefined ? undefined : Date.parse(startTime), round.started);
+    readiness.ok("storage");
+    round.discovered.set(context, {
+      startTime,
+      scannedThrough: new Date(round.started).toISOString(),
+      roots: found.roots,
+      rootsRefreshedAt: found.rootsRefreshedAt,
+    });
+    if (!state?.value.scannedThrough && found.blobs.length > 0) {
+      this.progress.noteFirstDiscovery(source, Math.min(...found.blobs.map((b) => b.hour ?? round.started)));
+    }
+    const blobs = [...found.blobs].sort((a, b) => (a.hour ?? 0) - (b.hour ?? 0) || a.name.localeCompare(b.name));
+    await this.forwardBlobs(context, blobs, round);
+  }
+
+  private async forwardBlobs(context: SourceContext, blobs: readonly ListedBlob[], round: PollRound): Promise<void> {
+    const { stopping } = this.parts;
+    // The next blob's checkpoint and block list are fetched while this one is read: storage round
+    // trips no longer leave the decoder idle between blobs.
+    let next = blobs.length > 0 ? this.prepare(context, blobs[0]) : undefined;
+    for (let i = 0; i < blobs.length && next; i++) {
+      const blob = blobs[i];
+      const prepared = next;
+      next = i + 1 < blobs.length && !stopping.aborted ? this.prepare(context, blobs[i + 1]) : undefined;
+      try {
+        const ready = await prepared;
+        if (!ready || stopping.aborted) continue;
+        round.reads.push({ context, blobName: blob.name, result: await forwardBlob(context, ready) });
+      } catch (error) {
+        round.blobFailed(context, blob.name, error);
+      }
+    }
+  }
+
+  /** The blob's progress and read plan, or nothing when the listed ETag says it is unchanged. */
+  private prepare(context: SourceContext, blob: ListedBlob): Promise<PreparedBlob | undefined> {
+    const prepared = this.progress
+      .blob(context.source, blob.name, blob.hour)
+      .then(async (progress) =>
+        progress.reached?.etag === blob.etag ? undefined : { progress, plan: await context.reader.plan(blob.name, progress.reached) },
+      );
+    // Awaited in turn by the poll; a failure is reported for its blob there, not as unhandled here.
+    prepared.catch(() => undefined);
+    return prepared;
+  }
+
+  /** Only a source whose every blob was delivered moves its scan window forward. */
+  private async recordCompletedSources(round: PollRound): Promise<void> {
+    const { readiness, log, stopping } = this.parts;
+    for (const [context, value] of round.discovered) {
+      if (!round.isComplete(context) || stopping.aborted) continue;
+      try {
+        await this.progress.recordSource(context.source, value);
+        readiness.ok("checkpoints");
+      } catch (error) {
+        readiness.observe(error);
+        log.warn({ source: context.source.url, err: error }, "Source checkpoint not written; the next poll scans the same hours again.");
+      }
+    }
+  }
+}
