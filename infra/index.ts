@@ -10,6 +10,7 @@ import { ForwarderApp } from "./forwarder-app";
 import { ForwarderImage } from "./forwarder-image";
 import { FlowLogs } from "./flow-logs";
 import { NetworkWatcher } from "./network-watcher";
+import { azureProvider } from "./provider";
 import { containersInUse, readOnlyContainerSas } from "./sas";
 import { CheckpointStorage, FlowLogStorage } from "./storage";
 import { LogWorkspace } from "./workspace";
@@ -18,8 +19,12 @@ import { LogWorkspace } from "./workspace";
 const config = readStackConfig();
 const tags = { project: "sekoia-flowlogs", stack: pulumi.getStack(), "managed-by": "pulumi" };
 
-const group = new resources.ResourceGroup("sekoia-flowlogs", { location: config.location, tags });
-const workspace = new LogWorkspace("logs", { location: config.location, resourceGroupName: group.name, tags });
+const azure = azureProvider({ subscriptionId: config.subscriptionId, location: config.location });
+/** Every component passes it to its azure-native children and invokes. */
+const onAzure = { providers: [azure] };
+
+const group = new resources.ResourceGroup("sekoia-flowlogs", { location: config.location, tags }, { provider: azure });
+const workspace = new LogWorkspace("logs", { location: config.location, resourceGroupName: group.name, tags }, onAzure);
 
 const regions = config.regions.map((region) => {
   const targets = config.targets.filter((t) => t.location === region);
@@ -29,14 +34,14 @@ const regions = config.regions.map((region) => {
     resourceGroupName: group.name,
     retentionDays: config.retentionDays,
     tags,
-  });
+  }, onAzure);
   const watcher = new NetworkWatcher(`watcher-${region}`, {
     region,
     mode: config.networkWatcher,
     subscriptionId: config.subscriptionId,
     resourceGroupName: group.name,
     tags,
-  });
+  }, onAzure);
   const flowLogs = new FlowLogs(`flowlogs-${region}`, {
     region,
     targets,
@@ -50,9 +55,9 @@ const regions = config.regions.map((region) => {
       workspaceResourceId: workspace.workspaceId,
     },
     tags,
-  });
+  }, onAzure);
   const sas = Object.fromEntries(
-    containers.map((c) => [c, readOnlyContainerSas(storage.accountName, group.name, c, config.sasExpiry)]),
+    containers.map((c) => [c, readOnlyContainerSas(storage.accountName, group.name, c, config.sasExpiry, { provider: azure })]),
   );
   return { region, containers, storage, watcher, flowLogs, sas };
 });
@@ -62,14 +67,14 @@ const checkpoints = new CheckpointStorage("checkpoints", {
   resourceGroupName: group.name,
   retentionDays: config.retentionDays,
   tags,
-});
+}, onAzure);
 
 const image = new ForwarderImage("forwarder", {
   forwarderImage: config.forwarderImage,
   location: config.location,
   resourceGroupName: group.name,
   tags,
-});
+}, onAzure);
 
 const flowLogAccounts = regions.map((r) => ({
   region: r.region,
@@ -89,7 +94,7 @@ const forwarder = new ForwarderApp("forwarder", {
   intakeUrl: config.sekoiaIntakeUrl,
   intakeKeys: config.intakeKeys,
   tags,
-});
+}, onAzure);
 
 const alerts = new ForwarderAlerts("alerts", {
   location: config.location,
@@ -101,7 +106,7 @@ const alerts = new ForwarderAlerts("alerts", {
   restartCount: config.alerts.restartCount,
   email: config.alerts.email,
   tags,
-});
+}, onAzure);
 
 const byRegion = <T>(pick: (r: (typeof regions)[number]) => T): Record<string, T> =>
   Object.fromEntries(regions.map((r) => [r.region, pick(r)]));
