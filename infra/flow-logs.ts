@@ -79,12 +79,15 @@ export interface FlowLogsArgs {
 export class FlowLogs extends pulumi.ComponentResource {
   /** One per target, in config order. */
   public readonly flowLogs: readonly network.FlowLog[];
+  /** The targets, in the same order. */
+  public readonly targets: readonly Target[];
   /** Target ARM id -> flow log ARM id. */
   public readonly flowLogIds: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: FlowLogsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:FlowLogs", name, args, opts);
     const analytics = args.trafficAnalytics ? trafficAnalyticsConfiguration(args.trafficAnalytics) : undefined;
+    this.targets = args.targets;
     const flowLogs: network.FlowLog[] = [];
     for (const target of args.targets) {
       const previous = flowLogs[flowLogs.length - 1];

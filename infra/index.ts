@@ -4,7 +4,7 @@
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import { FLOW_LOG_CONTAINERS, type FlowLogFamily } from "./arm-id";
-import { ForwarderAlerts, pollLogQuery } from "./alerts";
+import { blobPathSource, ForwarderAlerts, pollLogQuery } from "./alerts";
 import { readStackConfig } from "./config";
 import { ForwarderApp } from "./forwarder-app";
 import { ForwarderImage } from "./forwarder-image";
@@ -102,6 +102,9 @@ const alerts = new ForwarderAlerts("alerts", {
   workspaceId: workspace.workspaceId,
   appName: forwarder.appName,
   flowLogAccounts,
+  flowLogSources: pulumi.all(
+    regions.flatMap((r) => r.flowLogs.flowLogs.map((f, i) => f.id.apply((id) => blobPathSource(r.flowLogs.targets[i].family, r.flowLogs.targets[i].id, id)))),
+  ),
   noDeliveryMinutes: config.alerts.noDeliveryMinutes,
   restartCount: config.alerts.restartCount,
   email: config.alerts.email,
@@ -149,5 +152,5 @@ export const forwarderAppName = forwarder.appName;
 /** Paste into the workspace's Logs blade to watch the forwarder poll and send. */
 export const forwarderLogQuery = forwarder.appName.apply(pollLogQuery);
 export const logAnalyticsWorkspaceId = workspace.workspaceId;
-export const alertRuleIds = { noDelivery: alerts.noDeliveryRule.id, restarts: alerts.restartRule.id };
+export const alertRuleIds = { noDelivery: alerts.noDeliveryRule.id, restarts: alerts.restartRule.id, flowLogsStopped: alerts.stoppedRule.id };
 export const alertActionGroupId = alerts.actionGroup?.id;
