@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FlowLogFamily } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
 import { parseTargets, type Target } from "./targets";
+import { parseNetworkWatchers, type ConfiguredWatcher } from "./watcher-config";
 
 export type { Target } from "./targets";
 
@@ -28,6 +29,8 @@ export const DEFAULTS = {
 
 /** Project keys with no default: every stack must set them. */
 export const REQUIRED_KEYS = ["targets", "sasExpiry"] as const;
+/** Optional project keys holding an object: Pulumi.yaml can declare neither their type nor a default. */
+export const OPTIONAL_OBJECT_KEYS = ["networkWatchers"] as const;
 /** Provider keys the program reads (declared by the provider, documented in the README). */
 export const PROVIDER_KEYS = ["azure-native:location", "azure-native:subscriptionId"] as const;
 
@@ -51,6 +54,8 @@ export interface StackConfig {
   /** Distinct target regions, sorted. */
   readonly regions: readonly string[];
   readonly networkWatcher: "existing" | "create";
+  /** Per region: the existing watcher to use instead of the `networkWatcher` mode. */
+  readonly networkWatchers: Readonly<Record<string, ConfiguredWatcher>>;
   readonly retentionDays: number;
   /** Normalized ISO-8601 instant (UTC, no fraction). */
   readonly sasExpiry: string;
@@ -117,6 +122,8 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
   if (networkWatcher !== "existing" && networkWatcher !== "create") {
     problems.push(`networkWatcher: found ${show(networkWatcher)}, expected "existing" (adopt NetworkWatcher_<region>) or "create"`);
   }
+  const regions = [...new Set(targets.map((t) => t.location))].sort();
+  const networkWatchers = parseNetworkWatchers(raw.networkWatchers, stackSubscription ?? targets[0]?.subscriptionId, regions, problems, warnings);
   const retentionDays = integer("retentionDays", DEFAULTS.retentionDays, (n) => n >= 1 && n <= 365, "a whole number of days from 1 to 365");
   const sasExpiry = parseExpiry(raw.sasExpiry, now, problems, warnings);
 
@@ -170,8 +177,9 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     location,
     subscriptionId: targets[0].subscriptionId,
     targets,
-    regions: [...new Set(targets.map((t) => t.location))].sort(),
+    regions,
     networkWatcher: networkWatcher as "existing" | "create",
+    networkWatchers,
     retentionDays,
     sasExpiry,
     sekoiaIntakeUrl,
@@ -217,7 +225,7 @@ export const clock = { now: (): Date => new Date() };
 /** Collects the raw values from the Pulumi runtime (no secrets are logged or kept in plain text). */
 export function readRawConfig(): RawConfig {
   const raw: Record<string, string | undefined> = {};
-  for (const key of [...REQUIRED_KEYS, ...Object.keys(DEFAULTS)]) raw[key] = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
+  for (const key of [...REQUIRED_KEYS, ...OPTIONAL_OBJECT_KEYS, ...Object.keys(DEFAULTS)]) raw[key] = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
   for (const key of PROVIDER_KEYS) raw[key] = pulumi.runtime.getConfig(key);
   return raw;
 }

@@ -38,6 +38,7 @@ const regions = config.regions.map((region) => {
   const watcher = new NetworkWatcher(`watcher-${region}`, {
     region,
     mode: config.networkWatcher,
+    configured: config.networkWatchers[region],
     subscriptionId: config.subscriptionId,
     resourceGroupName: group.name,
     tags,
