@@ -46,6 +46,7 @@ export interface App {
 export function createApp(config: ForwarderConfig, log: Logger, options: AppOptions = {}): App {
   const metrics = new ForwarderMetrics();
   const health = new HealthState();
+  metrics.dependencies = () => Object.fromEntries(Object.entries(health.report()).map(([dependency, state]) => [dependency, state === "ok"]));
   const store = new CheckpointStore(containerClient(config.checkpoint), metrics);
   const deadLetters = new DeadLetterStore(store, metrics);
   const client = new IntakeClient(config.intakeUrl, config.requestTimeoutSeconds * 1000);

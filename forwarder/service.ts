@@ -7,6 +7,7 @@ import type { App } from "./app";
 import type { ForwarderConfig } from "./config";
 import { serverPort, startHealthServer } from "./health";
 import type { Logger } from "./log";
+import { reachCheckpoints } from "./startup";
 
 /** SIGTERM to exit must stay under Container Apps' 30 s grace and our promise of 20 s. */
 const FLUSH_GRACE_MS = 14_000;
@@ -82,7 +83,7 @@ export async function runService(app: App, config: ForwarderConfig, log: Logger)
     { healthPort: serverPort(server), sources: config.sources.map((s) => s.url), pollIntervalSeconds: config.pollIntervalSeconds },
     "Forwarder started.",
   );
-  await checkCheckpoints(app, log);
+  await reachCheckpoints(() => app.store.check(), app.health, log, shutdown.signalled);
   while (!shutdown.requested) {
     const started = Date.now();
     try {

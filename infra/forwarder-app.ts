@@ -5,6 +5,15 @@
 // A user-assigned identity, not a system-assigned one: it exists (and holds AcrPull) before the app
 // is created, so the first image pull already works; role assignments can still take minutes to
 // propagate, which the forwarder must survive by retrying 403s at start.
+//
+// Provisioning waits for the first replica's startup and readiness probes. Both only ask whether
+// the process serves HTTP (/healthz): a probe on storage or intake health (/readyz) would keep the
+// only replica unready while its roles propagate, and ARM ends the operation with "Operation
+// expired". Dependency health stays visible in /readyz (JSON), /metrics and the logs.
+//
+// A workload-profile environment (Consumption profile): Consumption-only environments are legacy.
+// The log-analytics destination with dynamicJsonColumns pinned off keeps the raw line in `Log_s`,
+// which the alert queries parse.
 import * as app from "@pulumi/azure-native/app";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
@@ -23,6 +32,18 @@ export const ROLES = {
 export const HEALTH_PORT = 8080;
 export const POLL_INTERVAL_SECONDS = 30;
 export const CONTAINER_NAME = "forwarder";
+export const WORKLOAD_PROFILE = "Consumption";
+
+/** Probes of the forwarder container: none depends on storage or the intake (see the file comment). */
+export function forwarderProbes(): inputs.app.ContainerAppProbeArgs[] {
+  const healthz = { path: "/healthz", port: HEALTH_PORT };
+  return [
+    // Up to 5 minutes to start listening; the process listens before touching any dependency.
+    { type: "Startup", httpGet: healthz, periodSeconds: 10, failureThreshold: 30 },
+    { type: "Readiness", httpGet: healthz, periodSeconds: 10, failureThreshold: 3 },
+    { type: "Liveness", httpGet: healthz, periodSeconds: 30, failureThreshold: 3 },
+  ];
+}
 
 /** Role definition id in the subscription of `scope` (a resource id). */
 export function roleDefinitionId(scope: string, roleGuid: string): string {
@@ -116,8 +137,13 @@ export class ForwarderApp extends pulumi.ComponentResource {
         location: args.location,
         appLogsConfiguration: {
           destination: "log-analytics",
-          logAnalyticsConfiguration: { customerId: args.workspace.customerId, sharedKey: pulumi.secret(args.workspace.sharedKey) },
+          logAnalyticsConfiguration: {
+            customerId: args.workspace.customerId,
+            sharedKey: pulumi.secret(args.workspace.sharedKey),
+            dynamicJsonColumns: false,
+          },
         },
+        workloadProfiles: [{ name: WORKLOAD_PROFILE, workloadProfileType: WORKLOAD_PROFILE }],
         tags: args.tags,
       },
       { parent: this },
@@ -156,6 +182,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         managedEnvironmentId: environment.id,
+        workloadProfileName: WORKLOAD_PROFILE,
         identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
         configuration: {
           // One revision at a time; no ingress: the forwarder only makes outbound calls.
@@ -178,10 +205,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
                 families,
                 clientId: identity.clientId,
               }),
-              probes: [
-                { type: "Liveness", httpGet: { path: "/healthz", port: HEALTH_PORT }, initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: 3 },
-                { type: "Readiness", httpGet: { path: "/readyz", port: HEALTH_PORT }, periodSeconds: 10, failureThreshold: 3 },
-              ],
+              probes: forwarderProbes(),
             },
           ],
           // Exactly one reader of the checkpoints: never scale out, never to zero.
