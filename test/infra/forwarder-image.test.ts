@@ -1,10 +1,10 @@
 // infra/forwarder-image.ts: a configured image is used as is (no registry, no build); otherwise the
 // image is built from forwarder/Dockerfile, pushed to a registry the stack owns, tagged by content.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { forwarderSourceHash, imageTag, REPO_ROOT } from "../../infra/forwarder-image";
+import { forwarderSourceHash, IMAGE_SOURCES, imageTag, REPO_ROOT } from "../../infra/forwarder-image";
 import { defaultConfig, oneOf, resourcesOf, runStack, T } from "./harness";
 
 const PREBUILT = `myregistry.azurecr.io/forwarder@sha256:${"a".repeat(64)}`;
@@ -71,3 +71,25 @@ describe("forwarderSourceHash", () => {
     expect(imageTag("0123456789abcdef0123")).toBe("src-0123456789abcdef");
   });
 });
+
+describe("the image build context (forwarder/Dockerfile.dockerignore)", () => {
+  const read = (file: string) => readFileSync(path.join(REPO_ROOT, "forwarder", file), "utf8");
+  const rules = read("Dockerfile.dockerignore").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  const copied = [...read("Dockerfile").matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(/\s+/));
+
+  it("leaves out everything first, so README.md and Pulumi.<stack>.yaml never reach the context", () => {
+    expect(rules[0]).toBe("*");
+  });
+
+  it("lets back in exactly what the Dockerfile copies, and the image's sources hash covers the same", () => {
+    expect(copied.length).toBeGreaterThan(0);
+    const allowed = rules.filter((r) => r.startsWith("!")).map((r) => r.slice(1));
+    expect(allowed.sort()).toEqual([...new Set(copied)].sort());
+    expect([...IMAGE_SOURCES].sort()).toEqual(allowed.sort());
+  });
+
+  it("keeps build output out of what it lets in", () => {
+    expect(rules).toContain("forwarder/dist");
+  });
+});
+
