@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FlowLogFamily } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
+import { parseImagePull, type PrebuiltImagePull } from "./image-config";
 import { parseTargets, type Target } from "./targets";
 import { parseNetworkWatchers, type ConfiguredWatcher } from "./watcher-config";
 
@@ -20,6 +21,9 @@ export const DEFAULTS = {
   sekoiaNsgIntakeKey: "",
   sekoiaVnetIntakeKey: "",
   forwarderImage: "",
+  forwarderImageRegistryId: "",
+  forwarderImageRegistryUsername: "",
+  forwarderImageRegistryPassword: "",
   trafficAnalytics: false,
   trafficAnalyticsIntervalMinutes: 60,
   alertNoDeliveryMinutes: 30,
@@ -34,8 +38,8 @@ export const OPTIONAL_OBJECT_KEYS = ["networkWatchers"] as const;
 /** Provider keys the program reads (declared by the provider, documented in the README). */
 export const PROVIDER_KEYS = ["azure-native:location", "azure-native:subscriptionId"] as const;
 
-export const SECRET_KEYS = ["sekoiaNsgIntakeKey", "sekoiaVnetIntakeKey"] as const;
-const INTAKE_KEY_OF: Record<FlowLogFamily, (typeof SECRET_KEYS)[number]> = {
+export const SECRET_KEYS = ["sekoiaNsgIntakeKey", "sekoiaVnetIntakeKey", "forwarderImageRegistryPassword"] as const;
+const INTAKE_KEY_OF: Record<FlowLogFamily, "sekoiaNsgIntakeKey" | "sekoiaVnetIntakeKey"> = {
   nsg: "sekoiaNsgIntakeKey",
   vnet: "sekoiaVnetIntakeKey",
 };
@@ -63,6 +67,8 @@ export interface StackConfig {
   /** Intake key per targeted family, always wrapped as a Pulumi secret. */
   readonly intakeKeys: Readonly<Partial<Record<FlowLogFamily, pulumi.Output<string>>>>;
   readonly forwarderImage?: string;
+  /** How the app pulls forwarderImage from a private registry; undefined: anonymous (or the stack's own). */
+  readonly forwarderImagePull?: PrebuiltImagePull;
   readonly trafficAnalytics: { readonly enabled: boolean; readonly intervalMinutes: 10 | 60 };
   readonly alerts: { readonly noDeliveryMinutes: number; readonly restartCount: number; readonly email?: string };
 }
@@ -157,6 +163,12 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     );
   }
 
+  const forwarderImagePull = parseImagePull(
+    IMAGE_BY_DIGEST.test(forwarderImage) ? forwarderImage : "",
+    { registryId: raw.forwarderImageRegistryId, username: raw.forwarderImageRegistryUsername, password: raw.forwarderImageRegistryPassword },
+    problems,
+  );
+
   const taRaw = text("trafficAnalytics", String(DEFAULTS.trafficAnalytics));
   if (taRaw !== "true" && taRaw !== "false") problems.push(`trafficAnalytics: found ${show(taRaw)}, expected true or false`);
   const intervalMinutes = integer("trafficAnalyticsIntervalMinutes", DEFAULTS.trafficAnalyticsIntervalMinutes, (n) => n === 10 || n === 60, "10 or 60") as 10 | 60;
@@ -185,6 +197,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     sekoiaIntakeUrl,
     intakeKeys,
     ...(forwarderImage !== "" ? { forwarderImage } : {}),
+    ...(forwarderImagePull ? { forwarderImagePull } : {}),
     trafficAnalytics: { enabled: taRaw === "true", intervalMinutes },
     alerts: { noDeliveryMinutes, restartCount, ...(email !== "" ? { email } : {}) },
   };

@@ -93,6 +93,18 @@ export function forwarderEnvironment(env: {
   ];
 }
 
+/** Container App secret holding a registry password. */
+export const REGISTRY_PASSWORD_SECRET = "registry-password";
+
+/**
+ * The registry the image is pulled from: an ACR pulled with the app's identity (AcrPull granted on
+ * `id`: the stack's own registry, or `forwarderImageRegistryId`), or any registry with a username
+ * and a secret password.
+ */
+export type ImageRegistry =
+  | { readonly kind: "identity"; readonly server: pulumi.Input<string>; readonly id: pulumi.Input<string> }
+  | { readonly kind: "password"; readonly server: string; readonly username: string; readonly password: pulumi.Input<string> };
+
 export interface ForwarderAppArgs {
   /** Region of the environment and app (the shared region). Change replaces. */
   readonly location: string;
@@ -102,8 +114,8 @@ export interface ForwarderAppArgs {
   readonly workspace: { readonly customerId: pulumi.Input<string>; readonly sharedKey: pulumi.Input<string> };
   /** Image to run (digest-pinned); a new value rolls a new revision. */
   readonly imageRef: pulumi.Input<string>;
-  /** The registry the stack owns, if it built the image: the identity gets AcrPull on it. Default none. */
-  readonly registry?: { readonly id: pulumi.Input<string>; readonly loginServer: pulumi.Input<string> };
+  /** How to pull the image; default none (anonymous pull). */
+  readonly registry?: ImageRegistry;
   /** Flow-log storage accounts: Storage Blob Data Reader on each; their containers become FLOWLOG_SOURCES. */
   readonly flowLogAccounts: ReadonlyArray<{
     /** Region of the account: names its role assignment. */
@@ -168,7 +180,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
     const grants = [
       ...args.flowLogAccounts.map((a) => grant(`read-flow-logs-${a.region}`, a.accountId, ROLES.storageBlobDataReader)),
       grant("write-checkpoints", args.checkpoint.containerId, ROLES.storageBlobDataContributor),
-      ...(args.registry ? [grant("pull-image", args.registry.id, ROLES.acrPull)] : []),
+      ...(args.registry?.kind === "identity" ? [grant("pull-image", args.registry.id, ROLES.acrPull)] : []),
     ];
 
     const families = (["nsg", "vnet"] as const).filter((f) => args.intakeKeys[f] !== undefined);
@@ -187,8 +199,15 @@ export class ForwarderApp extends pulumi.ComponentResource {
         configuration: {
           // One revision at a time; no ingress: the forwarder only makes outbound calls.
           activeRevisionsMode: "Single",
-          secrets: families.map((f) => ({ name: intakeSecretName(f), value: pulumi.secret(args.intakeKeys[f]!) })),
-          registries: args.registry ? [{ server: args.registry.loginServer, identity: identity.id }] : [],
+          secrets: [
+            ...families.map((f) => ({ name: intakeSecretName(f), value: pulumi.secret(args.intakeKeys[f]!) })),
+            ...(args.registry?.kind === "password" ? [{ name: REGISTRY_PASSWORD_SECRET, value: pulumi.secret(args.registry.password) }] : []),
+          ],
+          registries: !args.registry
+            ? []
+            : args.registry.kind === "identity"
+              ? [{ server: args.registry.server, identity: identity.id }]
+              : [{ server: args.registry.server, username: args.registry.username, passwordSecretRef: REGISTRY_PASSWORD_SECRET }],
         },
         template: {
           containers: [

@@ -89,7 +89,11 @@ const forwarder = new ForwarderApp("forwarder", {
   resourceGroupName: group.name,
   workspace: { customerId: workspace.customerId, sharedKey: workspace.sharedKey },
   imageRef: image.imageRef,
-  registry: image.registry ? { id: image.registry.id, loginServer: image.registry.loginServer } : undefined,
+  registry: image.registry
+    ? { kind: "identity", id: image.registry.id, server: image.registry.loginServer }
+    : config.forwarderImagePull?.kind === "identity"
+      ? { kind: "identity", id: config.forwarderImagePull.registryId, server: config.forwarderImagePull.server }
+      : config.forwarderImagePull,
   flowLogAccounts,
   checkpoint: { containerId: checkpoints.container.id, containerUrl: checkpoints.containerUrl },
   intakeUrl: config.sekoiaIntakeUrl,

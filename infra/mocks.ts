@@ -134,6 +134,11 @@ function existingLocation(id: string, existingLocations: Readonly<Record<string,
   return existingLocations[id] ?? /\/networkWatchers\/NetworkWatcher_([a-z0-9]+)$/i.exec(id)?.[1]?.toLowerCase();
 }
 
+/** Stands in for the registry's token exchange (no network offline); the result embeds the token it was given. */
+export function fakeRegistryExchange(server: string, accessToken: string): Promise<string> {
+  return Promise.resolve(`FAKE-ACR-REFRESH-TOKEN-${server}-${accessToken}`);
+}
+
 /** Mocks recording into `recorder`; ids are ARM-shaped under `subscription`. */
 export function recordingMocks(
   recorder: Recorder,
@@ -207,8 +212,10 @@ function fakeCall(token: string, inputs: Record<string, unknown>): Record<string
     }
     case "azure-native:operationalinsights:getSharedKeys":
       return { primarySharedKey: "FAKE-WORKSPACE-SHARED-KEY", secondarySharedKey: "FAKE-WORKSPACE-SHARED-KEY-2" };
-    case "azure-native:containerregistry:listRegistryCredentials":
-      return { username: "fake-admin", passwords: [{ name: "password", value: "FAKE-REGISTRY-PASSWORD" }] };
+    case "azure-native:authorization:getClientToken":
+      return { token: "FAKE-DEPLOYER-ACCESS-TOKEN" };
+    case "azure-native:authorization:getClientConfig":
+      return { tenantId: "FAKE-TENANT", objectId: "FAKE-DEPLOYER", clientId: "FAKE-CLIENT", subscriptionId: FAKE_SUBSCRIPTION };
     default:
       return {};
   }

@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clock, PROJECT } from "./config";
 import { REPO_ROOT } from "./forwarder-image";
-import { FAKE_SUBSCRIPTION, recordingMocks, recordResourceOptions, unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder } from "./mocks";
+import { registryLogin } from "./registry-login";
+import { FAKE_SUBSCRIPTION, fakeRegistryExchange, recordingMocks, recordResourceOptions, unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder } from "./mocks";
 
 export const SECRET_MASK = "[secret]";
 
@@ -55,6 +56,7 @@ export async function runProgram(options: {
   const subscription = options.config["azure-native:subscriptionId"] ?? FAKE_SUBSCRIPTION;
   await pulumi.runtime.setMocks(recordingMocks(recorder, subscription, options.existingLocations), PROJECT, options.stack, options.preview);
   const attachOptions = recordResourceOptions(recorder);
+  registryLogin.exchange = fakeRegistryExchange;
   if (options.now) {
     const now = options.now;
     clock.now = () => now;

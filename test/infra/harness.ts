@@ -54,7 +54,9 @@ export function runtimeConfig(config: Record<string, unknown>): { values: Record
     const full = key.includes(":") ? key : `sekoia-flowlogs:${key}`;
     values[full] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  const secretKeys = ["sekoia-flowlogs:sekoiaNsgIntakeKey", "sekoia-flowlogs:sekoiaVnetIntakeKey"].filter((k) => k in values);
+  const secretKeys = ["sekoia-flowlogs:sekoiaNsgIntakeKey", "sekoia-flowlogs:sekoiaVnetIntakeKey", "sekoia-flowlogs:forwarderImageRegistryPassword"].filter(
+    (k) => k in values,
+  );
   return { values, secretKeys };
 }
 
