@@ -14,6 +14,6 @@ describe("the Pulumi program under Pulumi's TypeScript runtime", () => {
     const script = path.resolve(__dirname, "../fixtures/pulumi-typescript-runtime.cjs");
     const { stdout } = await run(process.execPath, [script], { timeout: 90_000, env: { PATH: process.env.PATH ?? "" } });
     const { resources } = JSON.parse(stdout.trim().split("\n").at(-1)!) as { resources: number };
-    expect(resources).toBe(43);
+    expect(resources).toBe(45);
   });
 });
