@@ -29,6 +29,12 @@ export const DEFAULTS = {
   alertNoDeliveryMinutes: 30,
   alertRestartCount: 3,
   alertEmail: "",
+  // Sekoia configuration API (issue 10): with sekoiaApiKey and sekoiaEntityUuid the stack creates its intakes.
+  sekoiaApiUrl: "https://api.sekoia.io",
+  sekoiaApiKey: "",
+  sekoiaEntityUuid: "",
+  sekoiaCommunityUuid: "",
+  sekoiaIntakeName: "",
 } as const;
 
 /** Project keys with no default: every stack must set them. */
@@ -38,7 +44,7 @@ export const OPTIONAL_OBJECT_KEYS = ["networkWatchers"] as const;
 /** Provider keys the program reads (declared by the provider, documented in the README). */
 export const PROVIDER_KEYS = ["azure-native:location", "azure-native:subscriptionId"] as const;
 
-export const SECRET_KEYS = ["sekoiaNsgIntakeKey", "sekoiaVnetIntakeKey", "forwarderImageRegistryPassword"] as const;
+export const SECRET_KEYS = ["sekoiaNsgIntakeKey", "sekoiaVnetIntakeKey", "sekoiaApiKey", "forwarderImageRegistryPassword"] as const;
 const INTAKE_KEY_OF: Record<FlowLogFamily, "sekoiaNsgIntakeKey" | "sekoiaVnetIntakeKey"> = {
   nsg: "sekoiaNsgIntakeKey",
   vnet: "sekoiaVnetIntakeKey",
@@ -71,6 +77,21 @@ export interface StackConfig {
   readonly forwarderImagePull?: PrebuiltImagePull;
   readonly trafficAnalytics: { readonly enabled: boolean; readonly intervalMinutes: 10 | 60 };
   readonly alerts: { readonly noDeliveryMinutes: number; readonly restartCount: number; readonly email?: string };
+  /** Set when the stack creates its intakes through Sekoia's configuration API (sekoia-intakes.ts). */
+  readonly sekoiaApi?: SekoiaApiConfig;
+}
+
+export interface SekoiaApiConfig {
+  /** API base without trailing slash, its path prefix kept (e.g. https://app.fra2.sekoia.io/api). */
+  readonly url: string;
+  /** Always wrapped as a Pulumi secret. */
+  readonly apiKey: pulumi.Output<string>;
+  readonly entityUuid: string;
+  readonly communityUuid?: string;
+  /** Prefix of the intake names; empty: the program derives one from the stack. */
+  readonly intakeNamePrefix: string;
+  /** Flow-log families whose intake the stack creates (those targeted). */
+  readonly families: readonly FlowLogFamily[];
 }
 
 /** Raw values as the Pulumi engine hands them over: strings (objects as JSON), by short key. */
@@ -138,15 +159,27 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     problems.push(`sekoiaIntakeUrl: found ${show(sekoiaIntakeUrl)}, expected an https:// URL such as ${DEFAULTS.sekoiaIntakeUrl}`);
   }
 
+  const sekoiaApi = parseSekoiaApi(raw, targets, problems, warnings);
+  // Asked for even if invalid: then its own problems are reported, not missing intake keys.
+  const sekoiaApiRequested = Boolean(raw.sekoiaApiKey?.trim() || raw.sekoiaEntityUuid?.trim());
+
   const intakeKeys: Partial<Record<FlowLogFamily, pulumi.Output<string>>> = {};
   for (const family of ["nsg", "vnet"] as const) {
     const key = INTAKE_KEY_OF[family];
     const value = raw[key]?.trim() ?? "";
     const users = targets.filter((t) => t.family === family).map((t) => t.key);
-    if (users.length > 0 && value === "") {
+    if (sekoiaApiRequested && value !== "") {
+      problems.push(
+        `${key}: set together with sekoiaApiKey, which makes the stack create this intake itself. Choose a single approach: ` +
+          `\`pulumi config rm ${key}\`, or remove sekoiaApiKey and sekoiaEntityUuid to keep the intake you made in Sekoia.`,
+      );
+    } else if (sekoiaApiRequested) {
+      continue;
+    } else if (users.length > 0 && value === "") {
       problems.push(
         `${key}: found nothing, expected the Sekoia intake key for ${family === "nsg" ? "NSG" : "VNet"} flow logs ` +
-          `(needed by ${users.join(", ")}); set it with \`pulumi config set --secret ${key} <key>\``,
+          `(needed by ${users.join(", ")}); set it with \`pulumi config set --secret ${key} <key>\`, ` +
+          "or set sekoiaApiKey and sekoiaEntityUuid to let the stack create the intake",
       );
     } else if (users.length > 0) {
       intakeKeys[family] = pulumi.secret(value);
@@ -200,8 +233,53 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     ...(forwarderImagePull ? { forwarderImagePull } : {}),
     trafficAnalytics: { enabled: taRaw === "true", intervalMinutes },
     alerts: { noDeliveryMinutes, restartCount, ...(email !== "" ? { email } : {}) },
+    ...(sekoiaApi ? { sekoiaApi } : {}),
   };
   return { config, warnings };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INTAKE_NAME_PREFIX = /^[\w .-]{1,80}$/;
+
+/** The Sekoia configuration API keys: both sekoiaApiKey and sekoiaEntityUuid, or neither. */
+function parseSekoiaApi(raw: RawConfig, targets: readonly Target[], problems: string[], warnings: string[]): SekoiaApiConfig | undefined {
+  const value = (key: keyof typeof DEFAULTS): string => raw[key]?.trim() ?? "";
+  const apiKey = value("sekoiaApiKey");
+  const entityUuid = value("sekoiaEntityUuid").toLowerCase();
+  const communityUuid = value("sekoiaCommunityUuid").toLowerCase();
+  const intakeNamePrefix = value("sekoiaIntakeName");
+  const url = (value("sekoiaApiUrl") || DEFAULTS.sekoiaApiUrl).replace(/\/+$/, "");
+  if (apiKey === "" && entityUuid === "") {
+    for (const key of ["sekoiaCommunityUuid", "sekoiaIntakeName"] as const) {
+      if (value(key) !== "") warnings.push(`${key} is set but sekoiaApiKey and sekoiaEntityUuid are not: the stack creates no intake, so it is not used.`);
+    }
+    return undefined;
+  }
+  const before = problems.length;
+  if (apiKey === "") {
+    problems.push("sekoiaApiKey: found nothing while sekoiaEntityUuid is set, expected a Sekoia API key with the intake-management permission; set it with `pulumi config set --secret sekoiaApiKey <key>` (or remove sekoiaEntityUuid)");
+  }
+  if (entityUuid === "") {
+    problems.push("sekoiaEntityUuid: found nothing while sekoiaApiKey is set, expected the uuid of the Sekoia entity the intakes belong to (GET <sekoiaApiUrl>/v1/sic/conf/entities lists them)");
+  } else if (!UUID.test(entityUuid)) {
+    problems.push(`sekoiaEntityUuid: found ${show(raw.sekoiaEntityUuid)}, expected the uuid of a Sekoia entity (GET <sekoiaApiUrl>/v1/sic/conf/entities lists them)`);
+  }
+  if (communityUuid !== "" && !UUID.test(communityUuid)) {
+    problems.push(`sekoiaCommunityUuid: found ${show(raw.sekoiaCommunityUuid)}, expected the uuid of a sub-community of a multi-tenant workspace, or nothing`);
+  }
+  if (!isHttpsUrl(url)) problems.push(`sekoiaApiUrl: found ${show(url)}, expected the https:// API base of your Sekoia region, e.g. ${DEFAULTS.sekoiaApiUrl}`);
+  if (intakeNamePrefix !== "" && !INTAKE_NAME_PREFIX.test(intakeNamePrefix)) {
+    problems.push(`sekoiaIntakeName: found ${show(intakeNamePrefix)}, expected up to 80 letters, digits, spaces, dots, dashes or underscores`);
+  }
+  if (problems.length > before) return undefined;
+  return {
+    url,
+    apiKey: pulumi.secret(apiKey),
+    entityUuid,
+    ...(communityUuid !== "" ? { communityUuid } : {}),
+    intakeNamePrefix,
+    families: (["nsg", "vnet"] as const).filter((f) => targets.some((t) => t.family === f)),
+  };
 }
 
 function parseExpiry(raw: string | undefined, now: Date, problems: string[], warnings: string[]): string {

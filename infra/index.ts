@@ -12,6 +12,7 @@ import { FlowLogs } from "./flow-logs";
 import { NetworkWatcher } from "./network-watcher";
 import { azureProvider } from "./provider";
 import { containersInUse, readOnlyContainerSas } from "./sas";
+import { SekoiaIntakes } from "./sekoia-intakes";
 import { CheckpointStorage, FlowLogStorage } from "./storage";
 import { LogWorkspace } from "./workspace";
 
@@ -77,6 +78,11 @@ const image = new ForwarderImage("forwarder", {
   tags,
 }, onAzure);
 
+// Sekoia side: with sekoiaApiKey and sekoiaEntityUuid the stack creates the intakes and their keys
+// replace the intake-key config keys (config.ts rejects setting both for one kind).
+const sekoia = config.sekoiaApi ? new SekoiaIntakes("sekoia", config.sekoiaApi) : undefined;
+const intakeKeys = { ...config.intakeKeys, ...sekoia?.intakeKeys };
+
 const flowLogAccounts = regions.map((r) => ({
   region: r.region,
   accountId: r.storage.account.id,
@@ -97,7 +103,7 @@ const forwarder = new ForwarderApp("forwarder", {
   flowLogAccounts,
   checkpoint: { containerId: checkpoints.container.id, containerUrl: checkpoints.containerUrl },
   intakeUrl: config.sekoiaIntakeUrl,
-  intakeKeys: config.intakeKeys,
+  intakeKeys,
   tags,
 }, onAzure);
 
@@ -159,3 +165,5 @@ export const forwarderLogQuery = forwarder.appName.apply(pollLogQuery);
 export const logAnalyticsWorkspaceId = workspace.workspaceId;
 export const alertRuleIds = { noDelivery: alerts.noDeliveryRule.id, restarts: alerts.restartRule.id, flowLogsStopped: alerts.stoppedRule.id };
 export const alertActionGroupId = alerts.actionGroup?.id;
+/** The Sekoia intakes the stack created (kind, name, uuid; never their keys), when sekoiaApiKey is set. */
+export const sekoiaIntakes = sekoia?.summary;

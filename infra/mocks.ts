@@ -42,6 +42,8 @@ export interface RecordedCall {
 export interface Recorder {
   readonly resources: RecordedResource[];
   readonly calls: RecordedCall[];
+  /** When present, collects the plain text of secret outputs the mocks fake (e.g. intake keys). */
+  readonly secretOutputs?: string[];
 }
 
 export const FAKE_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
@@ -109,6 +111,11 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>, 
     case "azure-native:operationalinsights:Workspace":
       state.customerId = fakeGuid(`workspace:${name}`);
       break;
+    case "pulumi-nodejs:dynamic/sekoia:Intake": {
+      // Sekoia's answer: its uuid as the id, the name asked for, and a key (secret, as the engine marks it).
+      const uuid = fakeGuid(`intake:${name}`);
+      return { id: uuid, state: { ...inputs, uuid, intakeKey: { [SECRET_SIG]: SECRET_MARK, value: `FAKE-INTAKE-KEY-${digest(name, 12)}` } } };
+    }
     case "docker-build:index:Image": {
       const tag = Array.isArray(plain.tags) ? String(plain.tags[0]) : name;
       state.digest = `sha256:${digest(tag, 64)}`;
@@ -156,7 +163,9 @@ export function recordingMocks(
         return { id: args.id, state: { ...inputs, name: args.id.split("/").pop(), ...(location ? { location } : {}) } };
       }
       recorder.resources.push({ type: args.type, name: args.name, inputs, operation: "register", custom: args.custom, provider });
-      return fakeState(args.type, args.name, inputs, subscription);
+      const faked = fakeState(args.type, args.name, inputs, subscription);
+      for (const v of Object.values(faked.state)) if (isSecretValue(v) && typeof v.value === "string") recorder.secretOutputs?.push(v.value);
+      return faked;
     },
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
       const inputs = (args.inputs ?? {}) as Record<string, unknown>;

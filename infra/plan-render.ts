@@ -16,7 +16,7 @@ export interface ProgramRun {
   readonly outputs: Record<string, unknown>;
   /** Warnings the program logged (pulumi.log.warn). */
   readonly warnings: string[];
-  /** Plain text of every secret the run handled (config secrets, secret invoke results), for masking. */
+  /** Plain text of every secret the run handled (config secrets, secret invoke results and outputs), for masking. */
   readonly knownSecrets: string[];
 }
 
@@ -45,7 +45,7 @@ export async function runProgram(options: {
   /** Locations Azure would report for existing resources read by id (see mocks.ts). */
   existingLocations?: Record<string, string>;
 }): Promise<ProgramRun> {
-  const recorder: Recorder = options.recorder ?? { resources: [], calls: [] };
+  const recorder: Recorder = options.recorder ?? { resources: [], calls: [], secretOutputs: [] };
   const warnings: string[] = [];
   const warn = pulumi.log.warn;
   pulumi.log.warn = (message, ...rest) => {
@@ -79,6 +79,7 @@ export async function runProgram(options: {
   const knownSecrets = [
     ...options.secretKeys.map((k) => options.config[k]),
     ...recorder.calls.flatMap((c) => secretStrings(c.result)),
+    ...(recorder.secretOutputs ?? []),
   ].filter((s): s is string => typeof s === "string" && s.length > 0);
   return { resources: recorder.resources, calls: recorder.calls, outputs, warnings, knownSecrets };
 }
@@ -150,7 +151,9 @@ export function renderPlan(stack: string, run: ProgramRun): string {
     // Components only group their children; their arguments are shown on the children.
     if (r.custom === false) continue;
     for (const line of optionLines(r, flowLogNames)) out.push(`      ${line}`);
-    for (const line of flatten(r.inputs, run.knownSecrets)) out.push(`      ${line}`);
+    // A dynamic resource's provider is its serialized code: long, and not what a reviewer reads.
+    const inputs = "__provider" in r.inputs ? { ...r.inputs, __provider: "[serialized dynamic provider]" } : r.inputs;
+    for (const line of flatten(inputs, run.knownSecrets)) out.push(`      ${line}`);
   }
   const calls = [...run.calls].sort((a, b) => a.token.localeCompare(b.token) || JSON.stringify(a.inputs).localeCompare(JSON.stringify(b.inputs)));
   out.push("", `Invokes (${calls.length}):`);

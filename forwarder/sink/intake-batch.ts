@@ -1,5 +1,11 @@
-// One request's worth of events for one intake: the events already in their JSON-string form, the
-// positions they came from, and the byte count of the body they will make.
+// One request's worth of events for one intake. Each event is written into the body as it arrives,
+// as bytes in a reused buffer (see BodyBuffers), and the body is gzipped once, when the batch is
+// sealed: queued and in-flight batches hold their compressed body only, retries send it again as it
+// is, and no event string outlives the read that made it.
+
+import { gunzipSync } from "node:zlib";
+import type { BodyBuffers } from "./body-buffers";
+import type { GzipCompressor } from "./gzip-compressor";
 
 export interface DeliveryOwner {
   /** Events numbered [from, to) of this owner were accepted by the intake (or dead-lettered). */
@@ -13,19 +19,33 @@ export interface Span {
   to: number;
 }
 
-/** `{"intake_key":"…","jsons":[` … `]}` around the quoted events. */
-export function bodyOverhead(intakeKey: string): number {
-  return Buffer.byteLength(JSON.stringify({ intake_key: intakeKey, jsons: [] }));
+const CLOSE = Buffer.from("]}");
+const COMMA = 0x2c;
+
+/** `{"intake_key":"…","jsons":[`, which every body of this key starts with. */
+export function bodyHead(intakeKey: string): Buffer {
+  return Buffer.from(`{"intake_key":${JSON.stringify(intakeKey)},"jsons":[`);
 }
 
 export class IntakeBatch {
-  readonly quoted: string[] = [];
   readonly spans: Span[] = [];
+  /** Events in the batch. */
+  size = 0;
+  /** Bytes of the body once closed: at least its real size (each event is counted with a comma). */
   bytes: number;
   readonly createdAt = Date.now();
+  private written: number;
+  private compressed?: Promise<Buffer>;
 
-  constructor(private readonly overhead: number) {
-    this.bytes = overhead;
+  constructor(
+    private readonly head: Buffer,
+    private readonly compressor: GzipCompressor,
+    private buffer: Buffer,
+    /** Where the buffer goes back once the body is compressed; none for a buffer of its own. */
+    private readonly buffers?: BodyBuffers,
+  ) {
+    this.written = head.copy(buffer, 0);
+    this.bytes = this.written + CLOSE.length;
   }
 
   /** Bytes the body grows by with this event (its quoted form plus a separating comma). */
@@ -33,30 +53,50 @@ export class IntakeBatch {
     return Buffer.byteLength(quotedEvent) + 1;
   }
 
+  /** Adds an event quoted as it goes into the body (see DecodeOutput.event), numbered `seq` by its owner. */
   add(quotedEvent: string, cost: number, owner: DeliveryOwner, seq: number): void {
-    this.quoted.push(quotedEvent);
+    if (this.compressed) throw new Error("IntakeBatch.add after seal");
+    this.reserve(cost + CLOSE.length);
+    if (this.size > 0) this.buffer[this.written++] = COMMA;
+    this.written += this.buffer.write(quotedEvent, this.written, "utf8");
+    this.size++;
     this.bytes += cost;
     const last = this.spans[this.spans.length - 1];
     if (last && last.owner === owner && last.to === seq) last.to = seq + 1;
     else this.spans.push({ owner, from: seq, to: seq + 1 });
   }
 
-  get size(): number {
-    return this.quoted.length;
+  /** Closes the body and compresses it (once); the buffer is released as soon as that is done. */
+  seal(): Promise<Buffer> {
+    if (!this.compressed) {
+      this.written += CLOSE.copy(this.buffer, this.written);
+      const buffer = this.buffer;
+      this.compressed = this.compressor.compress(buffer.subarray(0, this.written)).finally(() => this.buffers?.release(buffer));
+      // Awaited by whoever sends the batch; a failure is theirs to report.
+      this.compressed.catch(() => undefined);
+    }
+    return this.compressed;
   }
 
-  body(intakeKey: string): string {
-    return `{"intake_key":${JSON.stringify(intakeKey)},"jsons":[${this.quoted.join(",")}]}`;
+  /** The events as they were pushed (their JSON-string form, unquoted): for a 413 split and dead letters. */
+  async events(): Promise<string[]> {
+    const body = gunzipSync(await this.seal()).toString("utf8");
+    return (JSON.parse(body) as { jsons: string[] }).jsons;
   }
 
   /** Two batches of about half the events each, keeping spans exact: for a 413. */
-  split(): [IntakeBatch, IntakeBatch] {
-    const half = Math.ceil(this.quoted.length / 2);
-    const parts: [IntakeBatch, IntakeBatch] = [new IntakeBatch(this.overhead), new IntakeBatch(this.overhead)];
+  async split(): Promise<[IntakeBatch, IntakeBatch]> {
+    const events = await this.events();
+    const half = Math.ceil(events.length / 2);
+    // Each half is smaller than the whole; add() grows a buffer should re-quoting lengthen an event.
+    const parts: [IntakeBatch, IntakeBatch] = [
+      new IntakeBatch(this.head, this.compressor, Buffer.allocUnsafe(this.bytes)),
+      new IntakeBatch(this.head, this.compressor, Buffer.allocUnsafe(this.bytes)),
+    ];
     let index = 0;
     for (const span of this.spans) {
       for (let seq = span.from; seq < span.to; seq++, index++) {
-        const quoted = this.quoted[index];
+        const quoted = JSON.stringify(events[index]);
         parts[index < half ? 0 : 1].add(quoted, IntakeBatch.cost(quoted), span.owner, seq);
       }
     }
@@ -69,5 +109,14 @@ export class IntakeBatch {
 
   fail(error: Error): void {
     for (const span of this.spans) span.owner.fail(error);
+  }
+
+  /** Makes room for `bytes` more; only an event larger than a whole pooled buffer needs it. */
+  private reserve(bytes: number): void {
+    if (this.written + bytes <= this.buffer.length) return;
+    const larger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.written + bytes));
+    this.buffer.copy(larger, 0, 0, this.written);
+    this.buffers?.release(this.buffer);
+    this.buffer = larger;
   }
 }

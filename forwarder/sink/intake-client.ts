@@ -1,11 +1,7 @@
-// One request to the Sekoia batch endpoint: gzip the body off the event loop, POST it over a kept-alive
-// connection, and classify the answer. Knows nothing of batching or retries.
+// One request to the Sekoia batch endpoint: POST a gzipped body over a kept-alive connection, and
+// classify the answer. Knows nothing of batching or retries.
 
-import { promisify } from "node:util";
-import { gzip as gzipCallback, constants as zlibConstants } from "node:zlib";
 import { classifyNetworkError, classifyStatus, type IntakeOutcome } from "./retry";
-
-const gzip = promisify(gzipCallback);
 
 export interface IntakeResponse {
   readonly outcome: IntakeOutcome;
@@ -23,8 +19,8 @@ export class IntakeClient {
     this.batchUrl = `${intakeUrl}/batch`;
   }
 
-  async post(body: string, signal: AbortSignal): Promise<IntakeResponse> {
-    const compressed = await gzip(body, { level: zlibConstants.Z_BEST_SPEED });
+  /** `compressed`: the gzipped `{"intake_key", "jsons"}` body (see IntakeBatch.seal). */
+  async post(compressed: Buffer, signal: AbortSignal): Promise<IntakeResponse> {
     let response: Response;
     try {
       response = await fetch(this.batchUrl, {

@@ -7,7 +7,9 @@ import { IntakeKeyRejectedError, IntakeUnavailableError, ShuttingDownError } fro
 import { kindLabel, type FlowLogKind } from "../decode/flow-log-kind";
 import type { Logger } from "../log";
 import type { ForwarderMetrics } from "../metrics";
-import { bodyOverhead, IntakeBatch, type DeliveryOwner } from "./intake-batch";
+import { BodyBuffers } from "./body-buffers";
+import { GzipCompressor } from "./gzip-compressor";
+import { bodyHead, IntakeBatch, type DeliveryOwner } from "./intake-batch";
 import type { IntakeClient } from "./intake-client";
 import { retryDelayMs, type BackoffOptions } from "./retry";
 
@@ -47,7 +49,9 @@ export class SekoiaSink {
   private readonly idleWaiters: (() => void)[] = [];
   private readonly roomWaiters: (() => void)[] = [];
   private readonly aborter = new AbortController();
-  private readonly overhead: number;
+  private readonly head: Buffer;
+  private readonly buffers: BodyBuffers;
+  private readonly compressor = new GzipCompressor();
   /** Set when the intake refused the key (or URL); cleared by the next accepted batch. */
   keyRejection?: { readonly at: number; readonly error: IntakeKeyRejectedError };
   /** Events acknowledged since this sink was made. */
@@ -55,8 +59,10 @@ export class SekoiaSink {
 
   constructor(private readonly options: SinkOptions) {
     if (options.maxBatchBytes > MAX_BODY_BYTES) throw new RangeError(`maxBatchBytes above ${MAX_BODY_BYTES}`);
-    this.overhead = bodyOverhead(options.intakeKey);
-    this.open = new IntakeBatch(this.overhead);
+    this.head = bodyHead(options.intakeKey);
+    // One buffer for the open batch and one per batch being compressed: backpressure keeps those few.
+    this.buffers = new BodyBuffers(options.maxBatchBytes, options.concurrency + 1);
+    this.open = this.newBatch();
   }
 
   /** Adds one event, quoted as it goes into the body (see DecodeOutput.event), numbered `seq` by its owner. */
@@ -95,9 +101,14 @@ export class SekoiaSink {
   private seal(): void {
     clearTimeout(this.ageTimer);
     if (this.open.size === 0) return;
+    this.open.seal();
     this.queue.push(this.open);
-    this.open = new IntakeBatch(this.overhead);
+    this.open = this.newBatch();
     this.pump();
+  }
+
+  private newBatch(): IntakeBatch {
+    return new IntakeBatch(this.head, this.compressor, this.buffers.take(), this.buffers);
   }
 
   private pump(): void {
@@ -130,7 +141,7 @@ export class SekoiaSink {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) throw new ShuttingDownError();
-      const { outcome, acceptedEvents } = await client.post(batch.body(this.options.intakeKey), signal).catch((error) => {
+      const { outcome, acceptedEvents } = await client.post(await batch.seal(), signal).catch((error) => {
         if (signal.aborted) throw new ShuttingDownError();
         throw error;
       });
@@ -154,7 +165,7 @@ export class SekoiaSink {
           metrics.batches.inc({ kind, outcome: "too_large" });
           if (batch.size > 1) {
             log.warn({ kind, events: batch.size, bytes: batch.bytes }, "Intake answered 413; sending the batch in halves.");
-            for (const half of batch.split()) await this.send(half);
+            for (const half of await batch.split()) await this.send(half);
             return;
           }
           await this.rejectForGood(batch, "the intake answered 413 to a single event");
@@ -181,7 +192,7 @@ export class SekoiaSink {
   }
 
   private async rejectForGood(batch: IntakeBatch, reason: string): Promise<void> {
-    const events = batch.quoted.map((quoted) => JSON.parse(quoted) as string);
+    const events = await batch.events();
     this.options.log.error({ kind: this.options.kind, events: events.length, reason }, "Intake rejected events for good; keeping them as dead letters.");
     await this.options.deadLetter(this.options.kind, events, reason);
     batch.acknowledge();

@@ -2,16 +2,18 @@
 // the listed size, which runs ahead of what is committed). Yields byte ranges of at most `maxRunBytes`,
 // made of whole blocks where blocks are smaller (Azure's are one record each) and cutting larger ones,
 // fetching the next range while the caller decodes the current one: memory stays bounded by two
-// ranges whatever the blob's or a block's size.
+// ranges whatever the blob's or a block's size. The two ranges are downloaded into two buffers the
+// reader keeps, not into new ones: downloads leave no garbage to pile up between full collections.
 
 import { RestError, type ContainerClient } from "@azure/storage-blob";
 import { extendsPosition, START_POSITION, type BlobPosition, type CommittedBlock } from "../checkpoints/blob-position";
 import type { BlobCheckpoint } from "../checkpoints/checkpoint-store";
 import type { ForwarderMetrics } from "../metrics";
-import { readStream } from "./read-stream";
+import { readStreamInto } from "./read-stream";
 
 /** A downloaded range of the blob. */
 export interface BlockRun {
+  /** Valid until the next run is asked for: the buffer is reused for the run after that. */
   readonly bytes: Buffer;
   /** Byte offset of the range in the blob. */
   readonly offset: number;
@@ -48,6 +50,9 @@ export class BlobChangedError extends Error {
 }
 
 export class BlockReader {
+  /** The download buffers of a read, kept for the next one; a second read at once gets its own. */
+  private spare?: readonly [Buffer, Buffer];
+
   constructor(
     private readonly container: ContainerClient,
     private readonly metrics: ForwarderMetrics,
@@ -82,24 +87,35 @@ export class BlockReader {
   async *runs(plan: ReadPlan, signal: { readonly stopped: boolean }): AsyncGenerator<BlockRun> {
     const end = plan.tailKnown ? plan.blocks.length - 1 : plan.blocks.length;
     const runs = groupRuns(plan.blocks, plan.start.blocks, end, this.maxRunBytes);
-    let pending = runs.length > 0 ? this.download(plan, runs[0]) : undefined;
-    for (let i = 0; i < runs.length && pending; i++) {
-      const current = await pending;
-      pending = i + 1 < runs.length && !signal.stopped ? this.download(plan, runs[i + 1]) : undefined;
-      // A prefetched download must not reject unobserved if the caller stops early.
-      pending?.catch(() => undefined);
-      yield current;
-      if (signal.stopped) return;
+    if (runs.length === 0) return;
+    const buffers = this.spare ?? [Buffer.allocUnsafeSlow(this.maxRunBytes), Buffer.allocUnsafeSlow(this.maxRunBytes)];
+    this.spare = undefined;
+    let pending: Promise<BlockRun> | undefined = this.download(plan, runs[0], buffers[0]);
+    try {
+      for (let i = 0; i < runs.length && pending; i++) {
+        const current: BlockRun = await pending;
+        pending = i + 1 < runs.length && !signal.stopped ? this.download(plan, runs[i + 1], buffers[(i + 1) % 2]) : undefined;
+        // A prefetched download must not reject unobserved if the caller stops early.
+        pending?.catch(() => undefined);
+        yield current;
+        if (signal.stopped) return;
+      }
+    } finally {
+      // A download still under way writes into its buffer: only a settled pair is reused.
+      void (pending ?? Promise.resolve()).then(
+        () => (this.spare = buffers),
+        () => (this.spare = buffers),
+      );
     }
   }
 
-  private async download(plan: ReadPlan, run: RunSpan): Promise<BlockRun> {
+  private async download(plan: ReadPlan, run: RunSpan, buffer: Buffer): Promise<BlockRun> {
     this.metrics.storageRequests.inc({ operation: "download" });
     const response = await this.container
       .getBlockBlobClient(plan.blobName)
       .download(run.offset, run.length, { conditions: { ifMatch: plan.etag } })
       .catch((error: unknown) => this.rethrowChanged(plan.blobName, error));
-    const bytes = await readStream(response.readableStreamBody!);
+    const bytes = await readStreamInto(response.readableStreamBody!, run.length <= buffer.length ? buffer : Buffer.allocUnsafe(run.length));
     return { bytes, offset: run.offset, firstBlock: run.firstBlock, atBlockStart: run.atBlockStart, atEnd: run.atEnd };
   }
 

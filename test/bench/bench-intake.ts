@@ -28,6 +28,8 @@ export class BenchIntake {
   /** Record time → first acknowledgement (epoch ms), while tracking. */
   private marks?: Map<string, number>;
   private server?: Server;
+  /** While set, every request is answered 503, as by an intake that is down. */
+  down = false;
 
   constructor(private readonly keys: readonly string[]) {}
 
@@ -65,6 +67,7 @@ export class BenchIntake {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     this.requests++;
+    if (this.down) return this.refuse(res, 503, "intake down");
     if (req.method !== "POST" || req.url !== "/batch") return this.refuse(res, 404, "no such route");
     if (!(req.headers["content-type"] ?? "").startsWith("application/json")) return this.refuse(res, 400, "content-type");
     if (req.headers["content-encoding"] !== "gzip") return this.refuse(res, 400, "not gzip");

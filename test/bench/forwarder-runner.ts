@@ -26,6 +26,8 @@ export interface RunResult {
 export interface RunOptions {
   /** Extra node flags, e.g. --cpu-prof. */
   readonly nodeArgs?: readonly string[];
+  /** Run as plain `node forwarder.js`, without the image's node flags (its heap cap). */
+  readonly withoutImageFlags?: boolean;
   readonly cwd?: string;
 }
 
@@ -39,7 +41,7 @@ export class ForwarderChild {
     const dir = mkdtempSync(path.join(os.tmpdir(), "bench-usage-"));
     const usageFile = path.join(dir, "usage.json");
     const started = performance.now();
-    this.child = spawn(process.execPath, [...containerNodeArgs(), ...(options.nodeArgs ?? []), "--require", PROBE, BUNDLE, ...args], {
+    this.child = spawn(process.execPath, [...(options.withoutImageFlags ? [] : containerNodeArgs()), ...(options.nodeArgs ?? []), "--require", PROBE, BUNDLE, ...args], {
       env: { PATH: process.env.PATH ?? "", BENCH_USAGE_FILE: usageFile, ...env },
       cwd: options.cwd,
       stdio: ["ignore", "pipe", "pipe"],

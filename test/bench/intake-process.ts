@@ -58,6 +58,11 @@ export class IntakeProcess {
     return new Map(await this.ask<[string, number][]>("marked"));
   }
 
+  /** Answers every request 503 (down) or serves again (up). */
+  setDown(down: boolean): Promise<void> {
+    return this.ask(down ? "down" : "up");
+  }
+
   async stop(): Promise<void> {
     await this.ask("close");
     if (this.child.exitCode === null) this.child.kill();

@@ -1,15 +1,15 @@
 // `npm run bench`: measures the forwarder bundle end to end (throughput and overhead against a minimal
 // baseline, read amplification over a simulated hour, idle poll cost as history grows, latency, peak
 // memory, CPU per tuple) and prints one table, also written to test/bench/results.md. Each scenario
-// starts its own in-memory Azurite; one intake child serves them all. Stays under 5 minutes on 2 cores.
+// starts its own in-memory Azurite; one intake child serves them all. The memory scenarios write about 800 MB to Azurite; the whole run takes about 10 minutes on 2 cores.
 
 import { KEYS } from "./flow-log-estate";
 import { IntakeProcess } from "./intake-process";
 import { describeMachine } from "./machine";
 import { table, writeResults } from "./report";
 import { measureIdlePolls } from "./scenarios/idle-poll";
-import { measureLargeBlob } from "./scenarios/large-blob";
 import { measureLatency } from "./scenarios/latency";
+import { measureBacklog, measureIntakeOutage, measureLargeBlob, measureManyBlobs } from "./scenarios/memory";
 import { measureReadAmplification } from "./scenarios/read-amplification";
 import { measureThroughput } from "./scenarios/throughput";
 
@@ -19,6 +19,9 @@ const HOUR_APPENDS = 60;
 const LATENCY_INTERVAL_SECONDS = 2;
 const LATENCY_APPENDS = 20;
 const LARGE_BLOB_BYTES = 100 * 1024 * 1024;
+const MANY_BLOBS = 60;
+const MANY_BLOB_BYTES = 10 * 1024 * 1024;
+const BACKLOG_BLOBS = 5_000;
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -33,9 +36,16 @@ async function main(): Promise<void> {
     const idle = await measureIdlePolls(intake, [100, 10_000]);
     step("latency");
     const latency = await measureLatency(intake, LATENCY_INTERVAL_SECONDS, LATENCY_APPENDS);
-    step("memory on a 100 MB blob");
-    const largeBlob = await measureLargeBlob(intake, LARGE_BLOB_BYTES);
-    const figures = { machine: describeMachine(), seconds: (performance.now() - started) / 1000, throughput, readAmplification, idle, latency, largeBlob };
+    const memory = [];
+    step("memory: one 100 MB blob");
+    memory.push(await measureLargeBlob(intake, LARGE_BLOB_BYTES));
+    step("memory: 60 blobs of 10 MB");
+    memory.push(await measureManyBlobs(intake, MANY_BLOBS, MANY_BLOB_BYTES));
+    step("memory: a backlog of 5,000 blobs");
+    memory.push(await measureBacklog(intake, BACKLOG_BLOBS));
+    step("memory: the intake down for a minute");
+    memory.push(await measureIntakeOutage(intake));
+    const figures = { machine: describeMachine(), seconds: (performance.now() - started) / 1000, throughput, readAmplification, idle, latency, memory };
     const file = writeResults(figures);
     process.stdout.write(`\n${figures.machine}\n\n${table(figures)}\n\nWritten to ${file}\n`);
   } finally {

@@ -39,7 +39,7 @@ describe("a rejected intake key", () => {
     const port = await freePort();
     const service = new ForwarderProcess([], vnetOnly(WRONG_KEY, port));
     await service.waitForLog("a key rejection", (l) => (l.err as { code?: string } | undefined)?.code === "INTAKE_KEY_REJECTED");
-    await waitFor("three more polls", () => service.logs.filter((l) => l.msg === "Poll finished.").length >= 4, 20_000);
+    await waitFor("three more polls", () => service.logs.filter((l) => l.msg === "Poll finished.").length >= 4, 60_000);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { intake: string }).intake).toContain("SEKOIA_VNET_INTAKE_KEY");
@@ -55,7 +55,7 @@ describe("a rejected intake key", () => {
 
   it("delivers everything once the service restarts with the right key", async () => {
     const service = new ForwarderProcess([], vnetOnly(VNET_KEY, await freePort()));
-    await waitFor("every tuple delivered", () => stack.intake.events(VNET_KEY).length >= expected.length, 30_000);
+    await waitFor("every tuple delivered", () => stack.intake.events(VNET_KEY).length >= expected.length, 60_000);
     expect(stack.intake.events(VNET_KEY).map(eventTupleKey).sort()).toEqual([...expected].sort());
     service.child.kill("SIGTERM");
     expect((await service.waitForExit(20_000)).code).toBe(0);

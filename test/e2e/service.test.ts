@@ -47,7 +47,7 @@ function received(): string[] {
 }
 
 async function allDelivered(what: string): Promise<void> {
-  await waitFor(what, () => received().length >= expected.size, 30_000);
+  await waitFor(what, () => received().length >= expected.size, 60_000);
   expect(new Set(received())).toEqual(expected);
   expect(received()).toHaveLength(expected.size);
 }
@@ -96,7 +96,7 @@ describe("forwarder service", () => {
     const polls = () => service.logs.filter((l) => l.msg === "Poll finished.").length;
     const before = stack.intake.requests.length;
     const pollsBefore = polls();
-    await waitFor("three idle polls", () => polls() >= pollsBefore + 3, 15_000);
+    await waitFor("three idle polls", () => polls() >= pollsBefore + 3, 60_000);
     expect(stack.intake.requests.length).toBe(before);
   });
 

@@ -54,9 +54,12 @@ export function runtimeConfig(config: Record<string, unknown>): { values: Record
     const full = key.includes(":") ? key : `sekoia-flowlogs:${key}`;
     values[full] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  const secretKeys = ["sekoia-flowlogs:sekoiaNsgIntakeKey", "sekoia-flowlogs:sekoiaVnetIntakeKey", "sekoia-flowlogs:forwarderImageRegistryPassword"].filter(
-    (k) => k in values,
-  );
+  const secretKeys = [
+    "sekoia-flowlogs:sekoiaNsgIntakeKey",
+    "sekoia-flowlogs:sekoiaVnetIntakeKey",
+    "sekoia-flowlogs:sekoiaApiKey",
+    "sekoia-flowlogs:forwarderImageRegistryPassword",
+  ].filter((k) => k in values);
   return { values, secretKeys };
 }
 
@@ -98,6 +101,7 @@ export const T = {
   actionGroup: "azure-native:monitor:ActionGroup",
   diagnostic: "azure-native:monitor:DiagnosticSetting",
   sas: "azure-native:storage:listStorageAccountServiceSAS",
+  sekoiaIntake: "pulumi-nodejs:dynamic/sekoia:Intake",
 } as const;
 
 /** Inputs with secret wrappers removed (to read values) ... */

@@ -28,8 +28,8 @@ describe("the dev stack plan", () => {
   });
 
   it("loads Pulumi.dev.yaml with Pulumi.yaml defaults, its secure values replaced by fake secrets", () => {
-    expect(loaded.secretKeys).toEqual(["sekoia-flowlogs:sekoiaNsgIntakeKey", "sekoia-flowlogs:sekoiaVnetIntakeKey"]);
-    expect(loaded.config["sekoia-flowlogs:sekoiaNsgIntakeKey"]).toBe("FAKE-SECRET-sekoiaNsgIntakeKey");
+    expect(loaded.secretKeys).toEqual(["sekoia-flowlogs:sekoiaApiKey"]);
+    expect(loaded.config["sekoia-flowlogs:sekoiaApiKey"]).toBe("FAKE-SECRET-sekoiaApiKey");
     expect(loaded.config["sekoia-flowlogs:networkWatcher"]).toBe("existing");
     expect(JSON.parse(loaded.config["sekoia-flowlogs:targets"])).toHaveLength(3);
   });
@@ -39,12 +39,21 @@ describe("the dev stack plan", () => {
     for (const secret of run.knownSecrets) expect(plan).not.toContain(secret);
     expect(plan).toContain('configuration.secrets[0].value: "[secret]"');
     expect(plan).toContain("sekoiaSasTokens: \"[secret]\"");
+    expect(plan).not.toContain("FAKE-INTAKE-KEY");
   });
 
   it("covers the example: a VNet in westeurope, a subnet in northeurope, an adopted NSG flow log", () => {
     expect(plan).toMatch(/flowLogName: "nsg-legacy-app-flowlog"/);
     expect(plan).toMatch(/= azure-native:network:NetworkWatcher watcher-northeurope-adopted/);
     expect(plan).toMatch(/Warnings \(1\):\n  targets\[2\] targets the NSG nsg-legacy-app/);
+  });
+
+  it("creates the two Sekoia intakes through the API, their keys only as Container App secrets", () => {
+    expect(plan).toMatch(/\+ pulumi-nodejs:dynamic\/sekoia:Intake sekoia-nsg\n(      .*\n)*      formatUuid: "340e3bc7-2b76-48e4-9833-e971451b2979"/);
+    expect(plan).toMatch(/\+ pulumi-nodejs:dynamic\/sekoia:Intake sekoia-vnet\n(      .*\n)*      formatUuid: "99a97295-dad0-4deb-af50-521c76cad45d"/);
+    expect(plan).toContain('__provider: "[serialized dynamic provider]"');
+    expect(plan).toContain('apiKey: "[secret]"');
+    expect(plan).toMatch(/sekoiaIntakes\[1\]\.name: "azure-flowlogs-dev-vnet"/);
   });
 });
 

@@ -72,6 +72,17 @@ describe("npm run local", () => {
     expect(run.stdout.trimEnd().endsWith("Every committed tuple was delivered, once.")).toBe(true);
   });
 
+  it("with --sekoia-api, creates its intakes through the loopback Sekoia API and the stack's provider, and deletes them", async () => {
+    const run = await startLocal(["--sekoia-api", "--duration", "6", "--poll-interval", "2"]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^Sekoia intakes created through the loopback configuration API on http:\/\/127\.0\.0\.1:\d+\/api \(sekoiaIntakeProvider\): azure-flowlogs-local-nsg \([0-9a-f-]{36}\), azure-flowlogs-local-vnet \([0-9a-f-]{36}\)\.$/m,
+    );
+    expect(committedTuples(run.stdout)).toBeGreaterThan(0);
+    expect(run.stdout).toContain("Sekoia intakes       deleted through the loopback configuration API (sekoiaIntakeProvider), 0 left");
+    expect(run.stdout.trimEnd().endsWith("Every committed tuple was delivered, once.")).toBe(true);
+  });
+
   it("prints its usage on --help", async () => {
     const run = await startLocal(["--help"]);
     expect(run.code).toBe(0);

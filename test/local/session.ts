@@ -8,6 +8,7 @@ import { Azurite, freePort } from "../helpers/azurite";
 import { CHECKPOINT_CONTAINER, eventTupleKey, NSG_CONTAINER, NSG_KEY, VNET_CONTAINER, VNET_KEY } from "../helpers/flow-log-stack";
 import { ForwarderProcess } from "../helpers/forwarder-process";
 import { IntakeServer } from "../helpers/intake-server";
+import { LocalSekoiaIntakes } from "./sekoia-intakes";
 import { checkDelivery } from "./delivery-check";
 import { OptionsError, parseLocalOptions, USAGE, type LocalOptions } from "./options";
 import { scrapeMetrics, type MetricTotals } from "./prometheus-text";
@@ -40,9 +41,15 @@ async function runSession(options: LocalOptions): Promise<number> {
   const azurite = await Azurite.start();
   const cleanups: (() => Promise<unknown>)[] = [() => azurite.stop()];
   try {
+    const real = realIntakeFromEnv();
+    const sekoia = options.sekoiaApi ? await LocalSekoiaIntakes.create() : undefined;
+    if (sekoia) {
+      cleanups.push(() => sekoia.stop());
+      process.stdout.write(`${sekoia.describe()}\n`);
+    }
+    const keys = sekoia?.keys ?? { nsg: NSG_KEY, vnet: VNET_KEY };
     const destination =
-      realIntakeFromEnv() ??
-      ({ kind: "loopback", intake: await IntakeServer.start({ keys: [NSG_KEY, VNET_KEY] }), keys: { nsg: NSG_KEY, vnet: VNET_KEY } } as const);
+      real ?? ({ kind: "loopback", intake: await IntakeServer.start({ keys: [keys.nsg, keys.vnet] }), keys } as const);
     if (destination.kind === "loopback") cleanups.push(() => destination.intake.stop());
     const kinds = Object.keys(destination.keys) as FlowLogKind[];
     const containers = { nsg: NSG_CONTAINER, vnet: VNET_CONTAINER };
@@ -129,6 +136,11 @@ async function runSession(options: LocalOptions): Promise<number> {
       `  forwarder exit       ${exit ? (exit.code ?? exit.signal) : "did not exit in time (killed)"}`,
     ];
     let ok = exit?.code === 0;
+    if (sekoia) {
+      const left = await sekoia.deleteIntakes();
+      lines.push(`  Sekoia intakes       deleted through the loopback configuration API (sekoiaIntakeProvider), ${left} left`);
+      ok &&= left === 0;
+    }
     if (destination.kind === "loopback") {
       const check = checkDelivery(committed, received().map(eventTupleKey));
       lines.push(`  tuples received      ${check.receivedUnique} distinct, ${check.duplicates.size} duplicated (loopback intake)`);
@@ -165,6 +177,10 @@ async function main(): Promise<number> {
   if (options === "help") {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (options.sekoiaApi && realIntakeFromEnv()) {
+    process.stderr.write("--sekoia-api uses the loopback intake: unset SEKOIA_INTAKE_URL and the SEKOIA_*_INTAKE_KEY variables.\n");
+    return 2;
   }
   return runSession(options);
 }

@@ -229,6 +229,7 @@ export function peakRss(pid: number): number {
 export class GrowingBlobs {
   private readonly blobs: { blob: AzureFlowLogBlob; kind: "nsg" | "vnet"; mac: string; resource: string; hour: Date }[] = [];
   private readonly random: () => number;
+  private appending: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly rig: Rig,
@@ -258,8 +259,18 @@ export class GrowingBlobs {
     for (const blob of this.blobs) await this.append(1, 10, blob);
   }
 
-  /** Appends `records` records (of `tuplesPerRule` x 2 tuples) to one blob picked at random. */
-  async append(records: number, tuplesPerRule = 10, target = this.blobs[Math.floor(this.random() * this.blobs.length)]): Promise<number> {
+  /**
+   * Appends `records` records (of `tuplesPerRule` x 2 tuples) to one blob picked at random, after
+   * any append still under way: two writers committing one blob's block list at once would race, and
+   * Azure has one writer per blob.
+   */
+  append(records: number, tuplesPerRule = 10, target = this.blobs[Math.floor(this.random() * this.blobs.length)]): Promise<number> {
+    const appended = this.appending.then(() => this.appendNow(records, tuplesPerRule, target));
+    this.appending = appended.catch(() => undefined);
+    return appended;
+  }
+
+  private async appendNow(records: number, tuplesPerRule: number, target: (typeof this.blobs)[number]): Promise<number> {
     const made = Array.from({ length: records }, () => {
       const shape = { time: new Date(target.hour.getTime() + Math.floor(this.random() * 3_599_000)), mac: target.mac, rules: 2, tuplesPerRule };
       return target.kind === "nsg"

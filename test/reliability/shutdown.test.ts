@@ -33,11 +33,11 @@ afterAll(async () => {
 
 async function sigtermWhileInFlight(delayMs: number): Promise<{ exitCode: number | null; exitSeconds: number; restartSeconds: number }> {
   const service = rig.spawn();
-  await rig.allDelivered("what was committed before the start", 30_000);
+  await rig.allDelivered("what was committed before the start", 60_000);
   slowMs = delayMs;
   const arrivedBefore = arrivals;
   await blobs.grow(3_000, 0);
-  await waitFor("a batch in flight to the slow intake", () => arrivals > arrivedBefore, 15_000, 20);
+  await waitFor("a batch in flight to the slow intake", () => arrivals > arrivedBefore, 60_000, 20);
   service.child.kill("SIGTERM");
   const signalledAt = Date.now();
   const run = await service.waitForExit(EXIT_DEADLINE_MS + 5_000);
@@ -45,7 +45,7 @@ async function sigtermWhileInFlight(delayMs: number): Promise<{ exitCode: number
   slowMs = 0;
   const restartedAt = Date.now();
   const next = rig.spawn();
-  await rig.allDelivered("everything delivered by the next start", 30_000);
+  await rig.allDelivered("everything delivered by the next start", 60_000);
   const restartSeconds = secondsSince(restartedAt);
   next.child.kill("SIGTERM");
   await next.waitForExit(EXIT_DEADLINE_MS);

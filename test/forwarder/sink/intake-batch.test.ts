@@ -1,10 +1,16 @@
-// IntakeBatch: the body it builds is what the intake expects, its byte count bounds the real body, and
-// a split for a 413 keeps every event's owner and number.
+// IntakeBatch: the body it builds and compresses is what the intake expects, its byte count bounds the
+// real body, its buffer goes back to the pool once compressed, and a split for a 413 keeps every
+// event's owner and number.
 
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { bodyOverhead, IntakeBatch, type DeliveryOwner } from "../../../forwarder/sink/intake-batch";
+import { BodyBuffers } from "../../../forwarder/sink/body-buffers";
+import { GzipCompressor } from "../../../forwarder/sink/gzip-compressor";
+import { bodyHead, IntakeBatch, type DeliveryOwner } from "../../../forwarder/sink/intake-batch";
 
 const KEY = "batch-test-intake-key";
+const HEAD = bodyHead(KEY);
+const compressor = new GzipCompressor();
 
 function owner(): DeliveryOwner & { acks: [number, number][]; errors: Error[] } {
   const o = {
@@ -16,72 +22,105 @@ function owner(): DeliveryOwner & { acks: [number, number][]; errors: Error[] } 
   return o;
 }
 
-function fill(batch: IntakeBatch, events: string[], o: DeliveryOwner, firstSeq = 0): void {
+function batch(capacity = 64 * 1024, buffers?: BodyBuffers): IntakeBatch {
+  return new IntakeBatch(HEAD, compressor, buffers ? buffers.take() : Buffer.alloc(capacity), buffers);
+}
+
+function fill(b: IntakeBatch, events: string[], o: DeliveryOwner, firstSeq = 0): void {
   events.forEach((event, i) => {
     const quoted = JSON.stringify(event);
-    batch.add(quoted, IntakeBatch.cost(quoted), o, firstSeq + i);
+    b.add(quoted, IntakeBatch.cost(quoted), o, firstSeq + i);
   });
 }
 
+async function body(b: IntakeBatch): Promise<string> {
+  return gunzipSync(await b.seal()).toString("utf8");
+}
+
 describe("IntakeBatch", () => {
-  it("builds {intake_key, jsons} with each event as a JSON string", () => {
-    const batch = new IntakeBatch(bodyOverhead(KEY));
+  it("builds and gzips {intake_key, jsons} with each event as a JSON string", async () => {
+    const b = batch();
     const events = ['{"a":1}', '{"b":"x\\"y"}'];
-    fill(batch, events, owner());
-    expect(JSON.parse(batch.body(KEY))).toEqual({ intake_key: KEY, jsons: events });
+    fill(b, events, owner());
+    expect(JSON.parse(await body(b))).toEqual({ intake_key: KEY, jsons: events });
+    expect(await b.events()).toEqual(events);
   });
 
-  it("counts at least the bytes of the body it builds (ASCII events)", () => {
-    const batch = new IntakeBatch(bodyOverhead(KEY));
-    fill(batch, Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, rule: "DefaultRule_AllowInternetOutBound" })), owner());
-    expect(batch.bytes).toBeGreaterThanOrEqual(Buffer.byteLength(batch.body(KEY)));
+  it("compresses once: every attempt sends the same body", async () => {
+    const b = batch();
+    fill(b, ['{"a":1}'], owner());
+    expect(await b.seal()).toBe(await b.seal());
   });
 
-  it("counts at least the bytes of the body it builds (non-ASCII events)", () => {
+  it("counts at least the bytes of the body it builds (ASCII events)", async () => {
+    const b = batch();
+    fill(b, Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, rule: "DefaultRule_AllowInternetOutBound" })), owner());
+    expect(b.bytes).toBeGreaterThanOrEqual(Buffer.byteLength(await body(b)));
+  });
+
+  it("counts at least the bytes of the body it builds (non-ASCII events)", async () => {
     // Resource group names may hold Unicode letters; UTF-8 needs 2-3 bytes for each of them.
-    const batch = new IntakeBatch(bodyOverhead(KEY));
-    fill(batch, Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, resourceId: "/RESOURCEGROUPS/RG-ÉTÉ-网络-" + "é".repeat(40) })), owner());
-    expect(batch.bytes).toBeGreaterThanOrEqual(Buffer.byteLength(batch.body(KEY)));
+    const b = batch();
+    fill(b, Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, resourceId: "/RESOURCEGROUPS/RG-ÉTÉ-网络-" + "é".repeat(40) })), owner());
+    expect(b.bytes).toBeGreaterThanOrEqual(Buffer.byteLength(await body(b)));
+  });
+
+  it("gives its buffer back to the pool once compressed, for the next batch to reuse", async () => {
+    const buffers = new BodyBuffers(4096, 2);
+    const first = batch(0, buffers);
+    fill(first, ['{"first":1}'], owner());
+    await first.seal();
+    const second = batch(0, buffers);
+    fill(second, ['{"second":2}'], owner());
+    expect(JSON.parse(await body(second)).jsons).toEqual(['{"second":2}']);
+    // The first batch's body was compressed before its buffer was reused.
+    expect(JSON.parse(await body(first)).jsons).toEqual(['{"first":1}']);
+  });
+
+  it("grows past its buffer for an event larger than the whole buffer", async () => {
+    const b = batch(64);
+    const large = JSON.stringify({ padding: "x".repeat(1_000) });
+    fill(b, [large], owner());
+    expect(await b.events()).toEqual([large]);
   });
 
   it("acknowledges contiguous events of one owner as one range", () => {
     const a = owner();
-    const b = owner();
-    const batch = new IntakeBatch(bodyOverhead(KEY));
-    fill(batch, ["{}", "{}", "{}"], a, 10);
-    fill(batch, ["{}"], b, 0);
-    fill(batch, ["{}"], a, 20);
-    batch.acknowledge();
+    const c = owner();
+    const b = batch();
+    fill(b, ["{}", "{}", "{}"], a, 10);
+    fill(b, ["{}"], c, 0);
+    fill(b, ["{}"], a, 20);
+    b.acknowledge();
     expect(a.acks).toEqual([[10, 13], [20, 21]]);
-    expect(b.acks).toEqual([[0, 1]]);
+    expect(c.acks).toEqual([[0, 1]]);
   });
 
-  it("splits into two halves that together hold every event with its owner and number", () => {
+  it("splits into two halves that together hold every event with its owner and number", async () => {
     const a = owner();
-    const b = owner();
-    const batch = new IntakeBatch(bodyOverhead(KEY));
-    fill(batch, ['{"e":0}', '{"e":1}', '{"e":2}'], a, 0);
-    fill(batch, ['{"e":3}', '{"e":4}'], b, 7);
-    const [first, second] = batch.split();
+    const c = owner();
+    const b = batch();
+    fill(b, ['{"e":0}', '{"e":1}', '{"e":2}'], a, 0);
+    fill(b, ['{"e":3}', '{"e":4}'], c, 7);
+    const [first, second] = await b.split();
     expect(first.size).toBe(3);
     expect(second.size).toBe(2);
-    expect([...first.quoted, ...second.quoted]).toEqual(batch.quoted);
-    expect(first.bytes + second.bytes - bodyOverhead(KEY)).toBe(batch.bytes);
+    expect([...(await first.events()), ...(await second.events())]).toEqual(await b.events());
     second.acknowledge();
     first.acknowledge();
     expect(a.acks).toEqual([[0, 3]]);
-    expect(b.acks).toEqual([[7, 9]]);
+    expect(c.acks).toEqual([[7, 9]]);
   });
 
   it("fails every owner of a failed batch", () => {
     const a = owner();
-    const b = owner();
-    const batch = new IntakeBatch(bodyOverhead(KEY));
-    fill(batch, ["{}"], a);
-    fill(batch, ["{}"], b);
+    const c = owner();
+    const b = batch();
+    fill(b, ["{}"], a);
+    fill(b, ["{}"], c);
     const error = new Error("boom");
-    batch.fail(error);
+    b.fail(error);
     expect(a.errors).toEqual([error]);
-    expect(b.errors).toEqual([error]);
+    expect(c.errors).toEqual([error]);
   });
 });

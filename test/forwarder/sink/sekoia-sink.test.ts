@@ -3,6 +3,7 @@
 // that is too large and dead-letters only that one, bounds batches by bytes and age and requests by
 // concurrency, and keeps the intake base's path prefix.
 
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IntakeKeyRejectedError, IntakeUnavailableError, ShuttingDownError } from "../../../forwarder/errors";
 import { createLogger } from "../../../forwarder/log";
@@ -41,8 +42,8 @@ class RecordingClient extends IntakeClient {
   inFlight = 0;
   maxInFlight = 0;
 
-  override async post(body: string, signal: AbortSignal): Promise<IntakeResponse> {
-    this.bodyBytes.push(Buffer.byteLength(body));
+  override async post(body: Buffer, signal: AbortSignal): Promise<IntakeResponse> {
+    this.bodyBytes.push(gunzipSync(body).length);
     this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
     try {
       return await super.post(body, signal);

@@ -52,9 +52,10 @@ function records(count: number): Record<string, unknown>[] {
   return Array.from({ length: count }, () => gen.nsgRecord(nsgId, { time: hour, mac: "000D3A000000", tuplesPerRule: 2 }).record);
 }
 
+/** Every run, its bytes copied: a run's buffer is reused once the next run is asked for. */
 async function readAll(reader: BlockReader, plan: ReadPlan): Promise<BlockRun[]> {
   const runs: BlockRun[] = [];
-  for await (const run of reader.runs(plan, { stopped: false })) runs.push(run);
+  for await (const run of reader.runs(plan, { stopped: false })) runs.push({ ...run, bytes: Buffer.from(run.bytes) });
   return runs;
 }
 
