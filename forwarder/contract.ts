@@ -38,7 +38,7 @@ export const DEFAULTS = {
   logLevel: "info",
 } as const;
 
-/** Served on the health port: the liveness and readiness probes, and the Prometheus metrics. */
+/** Served on the health port: liveness (every probe of the app calls it), dependency status as JSON, Prometheus metrics. */
 export const HEALTH_PATHS = { liveness: "/healthz", readiness: "/readyz", metrics: "/metrics" } as const;
 
 /** The `msg` of the forwarder's end-of-poll log line (fields tuplesRead, tuplesSent): the no-delivery alert queries it verbatim. */

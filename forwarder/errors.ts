@@ -109,11 +109,15 @@ export class CheckpointContainerMissingError extends ForwarderError {
 
 /** The checkpoint container failed or did not answer: progress can be neither read nor stored for now. */
 export class CheckpointUnavailableError extends ForwarderError {
+  /** HTTP status storage answered, if it answered: 403 at start means roles still propagating. */
+  readonly statusCode?: number;
+
   constructor(action: string, cause: unknown) {
     const e = cause as { message?: unknown; statusCode?: unknown; code?: unknown };
     const detail = [e?.statusCode ?? e?.code, e?.message ?? String(cause)].filter((part) => part !== undefined).join(" ");
     super("CHECKPOINT_UNAVAILABLE", `The checkpoint container (${VARIABLES.checkpointUrl}) could not ${action}: ${detail}.`);
     this.name = "CheckpointUnavailableError";
+    if (typeof e?.statusCode === "number") this.statusCode = e.statusCode;
   }
 }
 

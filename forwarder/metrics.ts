@@ -25,6 +25,19 @@ export class ForwarderMetrics {
     },
   });
 
+  readonly dependencyUp = new Gauge({
+    name: "flowlog_dependency_up",
+    help: "1 when the dependency answered at its last use, 0 when it failed (/readyz says why).",
+    labelNames: ["dependency"],
+    registers: [this.registry],
+    collect: () => {
+      for (const [dependency, up] of Object.entries(this.dependencies())) this.dependencyUp.set({ dependency }, up ? 1 : 0);
+    },
+  });
+
+  /** Health of each dependency; set by the app from its HealthState. */
+  dependencies: () => Record<string, boolean> = () => ({});
+
   /** Instant before which everything committed is known delivered; set by the forwarder. */
   lagSince: () => number | undefined = () => undefined;
 

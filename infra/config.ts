@@ -5,8 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FlowLogFamily } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
+import { parseImagePull, type PrebuiltImagePull } from "./image-config";
 import { parseTargets, type Target } from "./targets";
 import { DEFAULTS as FORWARDER_DEFAULTS } from "../forwarder/contract";
+import { parseNetworkWatchers, type ConfiguredWatcher } from "./watcher-config";
 
 export type { Target } from "./targets";
 
@@ -20,6 +22,9 @@ export const DEFAULTS = {
   sekoiaNsgIntakeKey: "",
   sekoiaVnetIntakeKey: "",
   forwarderImage: "",
+  forwarderImageRegistryId: "",
+  forwarderImageRegistryUsername: "",
+  forwarderImageRegistryPassword: "",
   trafficAnalytics: false,
   trafficAnalyticsIntervalMinutes: 60,
   alertNoDeliveryMinutes: 30,
@@ -35,10 +40,12 @@ export const DEFAULTS = {
 
 /** Project keys with no default: every stack must set them. */
 export const REQUIRED_KEYS = ["targets", "sasExpiry"] as const;
+/** Optional project keys holding an object: Pulumi.yaml can declare neither their type nor a default. */
+export const OPTIONAL_OBJECT_KEYS = ["networkWatchers"] as const;
 /** Provider keys the program reads (declared by the provider, documented in the README). */
 export const PROVIDER_KEYS = ["azure-native:location", "azure-native:subscriptionId"] as const;
 
-export const SECRET_KEYS = ["sekoiaNsgIntakeKey", "sekoiaVnetIntakeKey", "sekoiaApiKey"] as const;
+export const SECRET_KEYS = ["sekoiaNsgIntakeKey", "sekoiaVnetIntakeKey", "sekoiaApiKey", "forwarderImageRegistryPassword"] as const;
 const INTAKE_KEY_OF: Record<FlowLogFamily, "sekoiaNsgIntakeKey" | "sekoiaVnetIntakeKey"> = {
   nsg: "sekoiaNsgIntakeKey",
   vnet: "sekoiaVnetIntakeKey",
@@ -58,6 +65,8 @@ export interface StackConfig {
   /** Distinct target regions, sorted. */
   readonly regions: readonly string[];
   readonly networkWatcher: "existing" | "create";
+  /** Per region: the existing watcher to use instead of the `networkWatcher` mode. */
+  readonly networkWatchers: Readonly<Record<string, ConfiguredWatcher>>;
   readonly retentionDays: number;
   /** Normalized ISO-8601 instant (UTC, no fraction). */
   readonly sasExpiry: string;
@@ -65,6 +74,8 @@ export interface StackConfig {
   /** Intake key per targeted family, always wrapped as a Pulumi secret. */
   readonly intakeKeys: Readonly<Partial<Record<FlowLogFamily, pulumi.Output<string>>>>;
   readonly forwarderImage?: string;
+  /** How the app pulls forwarderImage from a private registry; undefined: anonymous (or the stack's own). */
+  readonly forwarderImagePull?: PrebuiltImagePull;
   readonly trafficAnalytics: { readonly enabled: boolean; readonly intervalMinutes: 10 | 60 };
   readonly alerts: { readonly noDeliveryMinutes: number; readonly restartCount: number; readonly email?: string };
   /** Set when the stack creates its intakes through Sekoia's configuration API (sekoia-intakes.ts). */
@@ -139,6 +150,8 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
   if (networkWatcher !== "existing" && networkWatcher !== "create") {
     problems.push(`networkWatcher: found ${show(networkWatcher)}, expected "existing" (adopt NetworkWatcher_<region>) or "create"`);
   }
+  const regions = [...new Set(targets.map((t) => t.location))].sort();
+  const networkWatchers = parseNetworkWatchers(raw.networkWatchers, stackSubscription ?? targets[0]?.subscriptionId, regions, problems, warnings);
   const retentionDays = integer("retentionDays", DEFAULTS.retentionDays, (n) => n >= 1 && n <= 365, "a whole number of days from 1 to 365");
   const sasExpiry = parseExpiry(raw.sasExpiry, now, problems, warnings);
 
@@ -184,6 +197,12 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     );
   }
 
+  const forwarderImagePull = parseImagePull(
+    IMAGE_BY_DIGEST.test(forwarderImage) ? forwarderImage : "",
+    { registryId: raw.forwarderImageRegistryId, username: raw.forwarderImageRegistryUsername, password: raw.forwarderImageRegistryPassword },
+    problems,
+  );
+
   const taRaw = text("trafficAnalytics", String(DEFAULTS.trafficAnalytics));
   if (taRaw !== "true" && taRaw !== "false") problems.push(`trafficAnalytics: found ${show(taRaw)}, expected true or false`);
   const intervalMinutes = integer("trafficAnalyticsIntervalMinutes", DEFAULTS.trafficAnalyticsIntervalMinutes, (n) => n === 10 || n === 60, "10 or 60") as 10 | 60;
@@ -204,13 +223,15 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     location,
     subscriptionId: targets[0].subscriptionId,
     targets,
-    regions: [...new Set(targets.map((t) => t.location))].sort(),
+    regions,
     networkWatcher: networkWatcher as "existing" | "create",
+    networkWatchers,
     retentionDays,
     sasExpiry,
     sekoiaIntakeUrl,
     intakeKeys,
     ...(forwarderImage !== "" ? { forwarderImage } : {}),
+    ...(forwarderImagePull ? { forwarderImagePull } : {}),
     trafficAnalytics: { enabled: taRaw === "true", intervalMinutes },
     alerts: { noDeliveryMinutes, restartCount, ...(email !== "" ? { email } : {}) },
     ...(sekoiaApi ? { sekoiaApi } : {}),
@@ -296,7 +317,7 @@ export const clock = { now: (): Date => new Date() };
 /** Collects the raw values from the Pulumi runtime (no secrets are logged or kept in plain text). */
 export function readRawConfig(): RawConfig {
   const raw: Record<string, string | undefined> = {};
-  for (const key of [...REQUIRED_KEYS, ...Object.keys(DEFAULTS)]) raw[key] = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
+  for (const key of [...REQUIRED_KEYS, ...OPTIONAL_OBJECT_KEYS, ...Object.keys(DEFAULTS)]) raw[key] = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
   for (const key of PROVIDER_KEYS) raw[key] = pulumi.runtime.getConfig(key);
   return raw;
 }

@@ -1,6 +1,12 @@
 // The flow logs of one region: one FlowLog per target, under that region's Network Watcher, writing
 // to that region's storage account.
 //
+// Azure keeps one flow log per target and fails concurrent flow-log writes under one watcher
+// (AnotherOperationInProgress), so the flow logs of a region (one watcher) are created one after
+// another, and a replaced flow log is deleted before its successor is created. An adopted flow log
+// (`flowLogName` set) existed before the stack and cannot always be created again (NSG flow logs since
+// 2025-06-30): `destroy` and removing its target leave it in Azure (retainOnDelete).
+//
 // Retention is NOT set on the flow logs (enabled: false): the account's own lifecycle rule in
 // storage.ts deletes old blobs. A flow log's retention would make Azure replace that rule.
 import * as network from "@pulumi/azure-native/network";
@@ -73,14 +79,19 @@ export interface FlowLogsArgs {
 export class FlowLogs extends pulumi.ComponentResource {
   /** One per target, in config order. */
   public readonly flowLogs: readonly network.FlowLog[];
+  /** The targets, in the same order. */
+  public readonly targets: readonly Target[];
   /** Target ARM id -> flow log ARM id. */
   public readonly flowLogIds: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: FlowLogsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:FlowLogs", name, args, opts);
     const analytics = args.trafficAnalytics ? trafficAnalyticsConfiguration(args.trafficAnalytics) : undefined;
-    this.flowLogs = args.targets.map(
-      (target) =>
+    this.targets = args.targets;
+    const flowLogs: network.FlowLog[] = [];
+    for (const target of args.targets) {
+      const previous = flowLogs[flowLogs.length - 1];
+      flowLogs.push(
         new network.FlowLog(
           `${name}-${flowLogResourceSuffix(target)}`,
           {
@@ -96,9 +107,16 @@ export class FlowLogs extends pulumi.ComponentResource {
             ...(analytics ? { flowAnalyticsConfiguration: analytics } : {}),
             tags: args.tags,
           },
-          { parent: this },
+          {
+            parent: this,
+            deleteBeforeReplace: true,
+            retainOnDelete: target.flowLogName !== undefined,
+            ...(previous ? { dependsOn: [previous] } : {}),
+          },
         ),
-    );
+      );
+    }
+    this.flowLogs = flowLogs;
     this.flowLogIds = pulumi
       .all(this.flowLogs.map((f) => f.id))
       .apply((ids) => Object.fromEntries(args.targets.map((t, i) => [t.id, ids[i]])));

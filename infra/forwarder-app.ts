@@ -5,6 +5,15 @@
 // A user-assigned identity, not a system-assigned one: it exists (and holds AcrPull) before the app
 // is created, so the first image pull already works; role assignments can still take minutes to
 // propagate, which the forwarder must survive by retrying 403s at start.
+//
+// Provisioning waits for the first replica's startup and readiness probes. Both only ask whether
+// the process serves HTTP (/healthz): a probe on storage or intake health (/readyz) would keep the
+// only replica unready while its roles propagate, and ARM ends the operation with "Operation
+// expired". Dependency health stays visible in /readyz (JSON), /metrics and the logs.
+//
+// A workload-profile environment (Consumption profile): Consumption-only environments are legacy.
+// The log-analytics destination with dynamicJsonColumns pinned off keeps the raw line in `Log_s`,
+// which the alert queries parse.
 import * as app from "@pulumi/azure-native/app";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
@@ -22,6 +31,18 @@ export const ROLES = {
 } as const;
 
 export const CONTAINER_NAME = "forwarder";
+export const WORKLOAD_PROFILE = "Consumption";
+
+/** Probes of the forwarder container: none depends on storage or the intake (see the file comment). */
+export function forwarderProbes(): inputs.app.ContainerAppProbeArgs[] {
+  const healthz = { path: HEALTH_PATHS.liveness, port: DEFAULTS.healthPort };
+  return [
+    // Up to 5 minutes to start listening; the process listens before touching any dependency.
+    { type: "Startup", httpGet: healthz, periodSeconds: 10, failureThreshold: 30 },
+    { type: "Readiness", httpGet: healthz, periodSeconds: 10, failureThreshold: 3 },
+    { type: "Liveness", httpGet: healthz, periodSeconds: 30, failureThreshold: 3 },
+  ];
+}
 
 /** Role definition id in the subscription of `scope` (a resource id). */
 export function roleDefinitionId(scope: string, roleGuid: string): string {
@@ -71,6 +92,18 @@ export function forwarderEnvironment(env: {
   ];
 }
 
+/** Container App secret holding a registry password. */
+export const REGISTRY_PASSWORD_SECRET = "registry-password";
+
+/**
+ * The registry the image is pulled from: an ACR pulled with the app's identity (AcrPull granted on
+ * `id`: the stack's own registry, or `forwarderImageRegistryId`), or any registry with a username
+ * and a secret password.
+ */
+export type ImageRegistry =
+  | { readonly kind: "identity"; readonly server: pulumi.Input<string>; readonly id: pulumi.Input<string> }
+  | { readonly kind: "password"; readonly server: string; readonly username: string; readonly password: pulumi.Input<string> };
+
 export interface ForwarderAppArgs {
   /** Region of the environment and app (the shared region). Change replaces. */
   readonly location: string;
@@ -80,8 +113,8 @@ export interface ForwarderAppArgs {
   readonly workspace: { readonly customerId: pulumi.Input<string>; readonly sharedKey: pulumi.Input<string> };
   /** Image to run (digest-pinned); a new value rolls a new revision. */
   readonly imageRef: pulumi.Input<string>;
-  /** The registry the stack owns, if it built the image: the identity gets AcrPull on it. Default none. */
-  readonly registry?: { readonly id: pulumi.Input<string>; readonly loginServer: pulumi.Input<string> };
+  /** How to pull the image; default none (anonymous pull). */
+  readonly registry?: ImageRegistry;
   /** Flow-log storage accounts: Storage Blob Data Reader on each; their containers become FLOWLOG_SOURCES. */
   readonly flowLogAccounts: ReadonlyArray<{
     /** Region of the account: names its role assignment. */
@@ -115,8 +148,13 @@ export class ForwarderApp extends pulumi.ComponentResource {
         location: args.location,
         appLogsConfiguration: {
           destination: "log-analytics",
-          logAnalyticsConfiguration: { customerId: args.workspace.customerId, sharedKey: pulumi.secret(args.workspace.sharedKey) },
+          logAnalyticsConfiguration: {
+            customerId: args.workspace.customerId,
+            sharedKey: pulumi.secret(args.workspace.sharedKey),
+            dynamicJsonColumns: false,
+          },
         },
+        workloadProfiles: [{ name: WORKLOAD_PROFILE, workloadProfileType: WORKLOAD_PROFILE }],
         tags: args.tags,
       },
       { parent: this },
@@ -141,7 +179,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
     const grants = [
       ...args.flowLogAccounts.map((a) => grant(`read-flow-logs-${a.region}`, a.accountId, ROLES.storageBlobDataReader)),
       grant("write-checkpoints", args.checkpoint.containerId, ROLES.storageBlobDataContributor),
-      ...(args.registry ? [grant("pull-image", args.registry.id, ROLES.acrPull)] : []),
+      ...(args.registry?.kind === "identity" ? [grant("pull-image", args.registry.id, ROLES.acrPull)] : []),
     ];
 
     const families = (["nsg", "vnet"] as const).filter((f) => args.intakeKeys[f] !== undefined);
@@ -155,12 +193,20 @@ export class ForwarderApp extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         managedEnvironmentId: environment.id,
+        workloadProfileName: WORKLOAD_PROFILE,
         identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
         configuration: {
           // One revision at a time; no ingress: the forwarder only makes outbound calls.
           activeRevisionsMode: "Single",
-          secrets: families.map((f) => ({ name: intakeSecretName(f), value: pulumi.secret(args.intakeKeys[f]!) })),
-          registries: args.registry ? [{ server: args.registry.loginServer, identity: identity.id }] : [],
+          secrets: [
+            ...families.map((f) => ({ name: intakeSecretName(f), value: pulumi.secret(args.intakeKeys[f]!) })),
+            ...(args.registry?.kind === "password" ? [{ name: REGISTRY_PASSWORD_SECRET, value: pulumi.secret(args.registry.password) }] : []),
+          ],
+          registries: !args.registry
+            ? []
+            : args.registry.kind === "identity"
+              ? [{ server: args.registry.server, identity: identity.id }]
+              : [{ server: args.registry.server, username: args.registry.username, passwordSecretRef: REGISTRY_PASSWORD_SECRET }],
         },
         template: {
           containers: [
@@ -177,10 +223,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
                 families,
                 clientId: identity.clientId,
               }),
-              probes: [
-                { type: "Liveness", httpGet: { path: HEALTH_PATHS.liveness, port: DEFAULTS.healthPort }, initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: 3 },
-                { type: "Readiness", httpGet: { path: HEALTH_PATHS.readiness, port: DEFAULTS.healthPort }, periodSeconds: 10, failureThreshold: 3 },
-              ],
+              probes: forwarderProbes(),
             },
           ],
           // Exactly one reader of the checkpoints: never scale out, never to zero.

@@ -4,8 +4,9 @@
 // The built image is tagged with a hash of the forwarder's sources, so a code change produces a new
 // tag and digest, and the Container App rolls a new revision; an unchanged tree keeps the same tag.
 // Building needs Docker with buildx on the machine running `pulumi up` (not during preview:
-// buildOnPreview is off). Pushing uses the registry's admin credentials, read at deploy time and kept
-// secret; the Container App itself pulls with its managed identity (AcrPull), never with them.
+// buildOnPreview is off). The registry has no admin user: pushing uses the deployer's Entra ID
+// identity (registry-login.ts), kept secret; the Container App pulls with its managed identity (AcrPull).
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,6 +14,7 @@ import * as random from "@pulumi/random";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
+import { ACR_TOKEN_USERNAME, registryLogin } from "./registry-login";
 
 export const IMAGE_REPOSITORY = "sekoia-flowlogs-forwarder";
 /** Repository root: the Docker build context (the Dockerfile copies package files and forwarder/). */
@@ -82,17 +84,20 @@ export class ForwarderImage extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         sku: { name: containerregistry.SkuName.Basic },
-        // Admin credentials exist only so `pulumi up` can push (see the file comment); no anonymous pull.
-        adminUserEnabled: true,
+        // No admin user (policies disable it anyway), no anonymous pull: Entra ID identities only.
+        adminUserEnabled: false,
         anonymousPullEnabled: false,
         tags: args.tags,
       },
       { parent: this },
     );
     this.registry = registry;
-    const credentials = containerregistry.listRegistryCredentialsOutput(
-      { registryName: registry.name, resourceGroupName: args.resourceGroupName },
-      { parent: this },
+    const deployerToken = authorization.getClientTokenOutput({}, { parent: this });
+    const deployer = authorization.getClientConfigOutput({ parent: this });
+    const pushToken = pulumi.secret(
+      pulumi
+        .all([registry.loginServer, deployerToken.token, deployer.tenantId])
+        .apply(([server, token, tenant]) => registryLogin.exchange(server, token, tenant)),
     );
     const tag = imageTag(args.sourceHash ?? forwarderSourceHash());
     const image = new dockerBuild.Image(
@@ -107,8 +112,8 @@ export class ForwarderImage extends pulumi.ComponentResource {
         registries: [
           {
             address: registry.loginServer,
-            username: pulumi.secret(credentials.apply((c) => c.username ?? "")),
-            password: pulumi.secret(credentials.apply((c) => c.passwords?.[0]?.value ?? "")),
+            username: ACR_TOKEN_USERNAME,
+            password: pushToken,
           },
         ],
       },

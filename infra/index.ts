@@ -5,12 +5,13 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import { FLOW_LOG_CONTAINERS } from "../forwarder/contract";
 import type { FlowLogFamily } from "./arm-id";
-import { ForwarderAlerts, pollLogQuery } from "./alerts";
+import { blobPathSource, ForwarderAlerts, pollLogQuery } from "./alerts";
 import { readStackConfig } from "./config";
 import { ForwarderApp } from "./forwarder-app";
 import { ForwarderImage } from "./forwarder-image";
 import { FlowLogs } from "./flow-logs";
 import { NetworkWatcher } from "./network-watcher";
+import { azureProvider } from "./provider";
 import { containersInUse, readOnlyContainerSas } from "./sas";
 import { SekoiaIntakes } from "./sekoia-intakes";
 import { CheckpointStorage, FlowLogStorage } from "./storage";
@@ -20,8 +21,12 @@ import { LogWorkspace } from "./workspace";
 const config = readStackConfig();
 const tags = { project: "sekoia-flowlogs", stack: pulumi.getStack(), "managed-by": "pulumi" };
 
-const group = new resources.ResourceGroup("sekoia-flowlogs", { location: config.location, tags });
-const workspace = new LogWorkspace("logs", { location: config.location, resourceGroupName: group.name, tags });
+const azure = azureProvider({ subscriptionId: config.subscriptionId, location: config.location });
+/** Every component passes it to its azure-native children and invokes. */
+const onAzure = { providers: [azure] };
+
+const group = new resources.ResourceGroup("sekoia-flowlogs", { location: config.location, tags }, { provider: azure });
+const workspace = new LogWorkspace("logs", { location: config.location, resourceGroupName: group.name, tags }, onAzure);
 
 const regions = config.regions.map((region) => {
   const targets = config.targets.filter((t) => t.location === region);
@@ -31,14 +36,15 @@ const regions = config.regions.map((region) => {
     resourceGroupName: group.name,
     retentionDays: config.retentionDays,
     tags,
-  });
+  }, onAzure);
   const watcher = new NetworkWatcher(`watcher-${region}`, {
     region,
     mode: config.networkWatcher,
+    configured: config.networkWatchers[region],
     subscriptionId: config.subscriptionId,
     resourceGroupName: group.name,
     tags,
-  });
+  }, onAzure);
   const flowLogs = new FlowLogs(`flowlogs-${region}`, {
     region,
     targets,
@@ -52,9 +58,9 @@ const regions = config.regions.map((region) => {
       workspaceResourceId: workspace.workspaceId,
     },
     tags,
-  });
+  }, onAzure);
   const sas = Object.fromEntries(
-    containers.map((c) => [c, readOnlyContainerSas(storage.accountName, group.name, c, config.sasExpiry)]),
+    containers.map((c) => [c, readOnlyContainerSas(storage.accountName, group.name, c, config.sasExpiry, { provider: azure })]),
   );
   return { region, containers, storage, watcher, flowLogs, sas };
 });
@@ -64,14 +70,14 @@ const checkpoints = new CheckpointStorage("checkpoints", {
   resourceGroupName: group.name,
   retentionDays: config.retentionDays,
   tags,
-});
+}, onAzure);
 
 const image = new ForwarderImage("forwarder", {
   forwarderImage: config.forwarderImage,
   location: config.location,
   resourceGroupName: group.name,
   tags,
-});
+}, onAzure);
 
 // Sekoia side: with sekoiaApiKey and sekoiaEntityUuid the stack creates the intakes and their keys
 // replace the intake-key config keys (config.ts rejects setting both for one kind).
@@ -90,13 +96,17 @@ const forwarder = new ForwarderApp("forwarder", {
   resourceGroupName: group.name,
   workspace: { customerId: workspace.customerId, sharedKey: workspace.sharedKey },
   imageRef: image.imageRef,
-  registry: image.registry ? { id: image.registry.id, loginServer: image.registry.loginServer } : undefined,
+  registry: image.registry
+    ? { kind: "identity", id: image.registry.id, server: image.registry.loginServer }
+    : config.forwarderImagePull?.kind === "identity"
+      ? { kind: "identity", id: config.forwarderImagePull.registryId, server: config.forwarderImagePull.server }
+      : config.forwarderImagePull,
   flowLogAccounts,
   checkpoint: { containerId: checkpoints.container.id, containerUrl: checkpoints.containerUrl },
   intakeUrl: config.sekoiaIntakeUrl,
   intakeKeys,
   tags,
-});
+}, onAzure);
 
 const alerts = new ForwarderAlerts("alerts", {
   location: config.location,
@@ -104,11 +114,14 @@ const alerts = new ForwarderAlerts("alerts", {
   workspaceId: workspace.workspaceId,
   appName: forwarder.appName,
   flowLogAccounts,
+  flowLogSources: pulumi.all(
+    regions.flatMap((r) => r.flowLogs.flowLogs.map((f, i) => f.id.apply((id) => blobPathSource(r.flowLogs.targets[i].family, r.flowLogs.targets[i].id, id)))),
+  ),
   noDeliveryMinutes: config.alerts.noDeliveryMinutes,
   restartCount: config.alerts.restartCount,
   email: config.alerts.email,
   tags,
-});
+}, onAzure);
 
 const byRegion = <T>(pick: (r: (typeof regions)[number]) => T): Record<string, T> =>
   Object.fromEntries(regions.map((r) => [r.region, pick(r)]));
@@ -151,7 +164,7 @@ export const forwarderAppName = forwarder.appName;
 /** Paste into the workspace's Logs blade to watch the forwarder poll and send. */
 export const forwarderLogQuery = forwarder.appName.apply(pollLogQuery);
 export const logAnalyticsWorkspaceId = workspace.workspaceId;
-export const alertRuleIds = { noDelivery: alerts.noDeliveryRule.id, restarts: alerts.restartRule.id };
+export const alertRuleIds = { noDelivery: alerts.noDeliveryRule.id, restarts: alerts.restartRule.id, flowLogsStopped: alerts.stoppedRule.id };
 export const alertActionGroupId = alerts.actionGroup?.id;
 /** The Sekoia intakes the stack created (kind, name, uuid; never their keys), when sekoiaApiKey is set. */
 export const sekoiaIntakes = sekoia?.summary;

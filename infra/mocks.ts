@@ -17,6 +17,17 @@ export interface RecordedResource {
   /** False for component resources (groupings with no Azure counterpart). */
   readonly custom?: boolean;
   readonly id?: string;
+  /** Name of the explicit provider the resource is managed by, when it has one. */
+  readonly provider?: string;
+  /** Resource options the engine would act on (registrations only). */
+  readonly options?: RecordedOptions;
+}
+
+export interface RecordedOptions {
+  readonly deleteBeforeReplace: boolean;
+  readonly retainOnDelete: boolean;
+  /** Logical names of the resources it waits for (explicit dependsOn and inputs taken from them). */
+  readonly dependsOn: readonly string[];
 }
 
 export interface RecordedCall {
@@ -24,6 +35,8 @@ export interface RecordedCall {
   readonly inputs: Record<string, unknown>;
   /** What the mock answered. */
   readonly result: Record<string, unknown>;
+  /** Name of the explicit provider the invoke goes through, when it has one. */
+  readonly provider?: string;
 }
 
 export interface Recorder {
@@ -114,17 +127,42 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>, 
   return { id, state };
 }
 
+/** A provider reference is `<urn>::<id>`; the urn ends with the provider's logical name. */
+function providerName(ref: string | undefined): string | undefined {
+  if (!ref) return undefined;
+  return ref.split("::").slice(-2, -1)[0];
+}
+
+/**
+ * The location Azure reports for an existing resource read by id: `existingLocations[id]` when a
+ * test sets it, else the region in Azure's own watcher name `NetworkWatcher_<region>`.
+ */
+function existingLocation(id: string, existingLocations: Readonly<Record<string, string>>): string | undefined {
+  return existingLocations[id] ?? /\/networkWatchers\/NetworkWatcher_([a-z0-9]+)$/i.exec(id)?.[1]?.toLowerCase();
+}
+
+/** Stands in for the registry's token exchange (no network offline); the result embeds the token it was given. */
+export function fakeRegistryExchange(server: string, accessToken: string): Promise<string> {
+  return Promise.resolve(`FAKE-ACR-REFRESH-TOKEN-${server}-${accessToken}`);
+}
+
 /** Mocks recording into `recorder`; ids are ARM-shaped under `subscription`. */
-export function recordingMocks(recorder: Recorder, subscription: string = FAKE_SUBSCRIPTION): pulumi.runtime.Mocks {
+export function recordingMocks(
+  recorder: Recorder,
+  subscription: string = FAKE_SUBSCRIPTION,
+  existingLocations: Readonly<Record<string, string>> = {},
+): pulumi.runtime.Mocks {
   return {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
       const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+      const provider = providerName(args.provider);
       if (args.id) {
         // A read (`Resource.get`): Azure would return the existing resource's state.
-        recorder.resources.push({ type: args.type, name: args.name, inputs, operation: "read", id: args.id });
-        return { id: args.id, state: { ...inputs, name: args.id.split("/").pop() } };
+        recorder.resources.push({ type: args.type, name: args.name, inputs, operation: "read", id: args.id, provider });
+        const location = existingLocation(args.id, existingLocations);
+        return { id: args.id, state: { ...inputs, name: args.id.split("/").pop(), ...(location ? { location } : {}) } };
       }
-      recorder.resources.push({ type: args.type, name: args.name, inputs, operation: "register", custom: args.custom });
+      recorder.resources.push({ type: args.type, name: args.name, inputs, operation: "register", custom: args.custom, provider });
       const faked = fakeState(args.type, args.name, inputs, subscription);
       for (const v of Object.values(faked.state)) if (isSecretValue(v) && typeof v.value === "string") recorder.secretOutputs?.push(v.value);
       return faked;
@@ -132,9 +170,42 @@ export function recordingMocks(recorder: Recorder, subscription: string = FAKE_S
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
       const inputs = (args.inputs ?? {}) as Record<string, unknown>;
       const result = fakeCall(args.token, inputs);
-      recorder.calls.push({ token: args.token, inputs, result });
+      recorder.calls.push({ token: args.token, inputs, result, provider: providerName(args.provider) });
       return result;
     },
+  };
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getDeletebeforereplace(): boolean;
+  getRetainondelete(): boolean;
+  getDependenciesList(): string[];
+}
+
+/**
+ * The mock monitor hands newResource no resource options; this wraps its registerResource to keep
+ * the ones whose effect only Azure would show (replacement order, retention, ordering), and attaches
+ * them to the matching recorded resource once the run is over.
+ */
+export function recordResourceOptions(recorder: Recorder): () => void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): void };
+  const seen = new Map<string, RecordedOptions>();
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    seen.set(`${req.getType()}|${req.getName()}`, {
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      retainOnDelete: req.getRetainondelete(),
+      dependsOn: req.getDependenciesList().map((urn) => urn.split("::").pop() ?? urn).sort(),
+    });
+    original(req, cb);
+  };
+  return () => {
+    recorder.resources.forEach((r, i) => {
+      const options = seen.get(`${r.type}|${r.name}`);
+      if (options && r.operation === "register") recorder.resources[i] = { ...r, options };
+    });
   };
 }
 
@@ -150,8 +221,10 @@ function fakeCall(token: string, inputs: Record<string, unknown>): Record<string
     }
     case "azure-native:operationalinsights:getSharedKeys":
       return { primarySharedKey: "FAKE-WORKSPACE-SHARED-KEY", secondarySharedKey: "FAKE-WORKSPACE-SHARED-KEY-2" };
-    case "azure-native:containerregistry:listRegistryCredentials":
-      return { username: "fake-admin", passwords: [{ name: "password", value: "FAKE-REGISTRY-PASSWORD" }] };
+    case "azure-native:authorization:getClientToken":
+      return { token: "FAKE-DEPLOYER-ACCESS-TOKEN" };
+    case "azure-native:authorization:getClientConfig":
+      return { tenantId: "FAKE-TENANT", objectId: "FAKE-DEPLOYER", clientId: "FAKE-CLIENT", subscriptionId: FAKE_SUBSCRIPTION };
     default:
       return {};
   }

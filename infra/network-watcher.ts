@@ -7,8 +7,12 @@
 // `pulumi up` rewrite its tags, and one forgotten option deletes a watcher other teams' flow logs
 // live under). `NetworkWatcher.get` only reads it: the stack never updates or deletes it, and `up`
 // fails early with Azure's "not found" when the region has none (then use networkWatcher: create).
+// A watcher of another name or group (`networkWatchers.<region>`) is read the same way, by its id,
+// and its reported location must be the region it is configured for.
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
+import { normalizeRegion } from "./regions";
+import type { ConfiguredWatcher } from "./watcher-config";
 
 export const ADOPTED_WATCHER_RESOURCE_GROUP = "NetworkWatcherRG";
 
@@ -25,11 +29,27 @@ export function adoptedWatcherId(subscriptionId: string, region: string): string
   );
 }
 
+/**
+ * The name of a configured watcher once Azure has reported its location; throws, naming the config
+ * key, when it serves another region (the engine then stops before any flow log depends on it).
+ */
+export function checkedWatcherName(configured: ConfiguredWatcher, region: string, watcherName: string, location: string | undefined): string {
+  if (normalizeRegion(location ?? "") !== region) {
+    throw new Error(
+      `${configured.key}: found the watcher ${configured.id} in ${JSON.stringify(location)}, expected a watcher in ${region} ` +
+        "(there is one per subscription and region; `az network watcher list` shows them)",
+    );
+  }
+  return watcherName;
+}
+
 export interface NetworkWatcherArgs {
   /** Region the watcher serves. Changing it means another watcher (replacement). */
   readonly region: string;
   /** "existing" (default): read NetworkWatcher_<region> in NetworkWatcherRG; "create": the stack owns one. */
   readonly mode: "existing" | "create";
+  /** `networkWatchers.<region>`: the existing watcher to read instead; overrides `mode`. Default none. */
+  readonly configured?: ConfiguredWatcher;
   /** Subscription of the targets; used to build the adopted watcher's id. */
   readonly subscriptionId: string;
   /** Resource group for a created watcher (the stack's); ignored when adopting. Change replaces. */
@@ -49,8 +69,17 @@ export class NetworkWatcher extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkWatcherArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:NetworkWatcher", name, args, opts);
-    this.adopted = args.mode === "existing";
-    if (this.adopted) {
+    this.adopted = args.configured !== undefined || args.mode === "existing";
+    if (args.configured) {
+      const configured = args.configured;
+      const watcher = network.NetworkWatcher.get(`${name}-adopted`, configured.id, { parent: this });
+      // Flow logs take the name from here: a watcher in another region stops them before any is created.
+      this.watcherName = pulumi
+        .all([watcher.name, watcher.location])
+        .apply(([watcherName, location]) => checkedWatcherName(configured, args.region, watcherName, location));
+      this.resourceGroupName = pulumi.output(configured.resourceGroup);
+      this.watcherId = watcher.id;
+    } else if (this.adopted) {
       const watcher = network.NetworkWatcher.get(`${name}-adopted`, adoptedWatcherId(args.subscriptionId, args.region), {
         parent: this,
       });

@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clock, PROJECT } from "./config";
 import { REPO_ROOT } from "./forwarder-image";
-import { FAKE_SUBSCRIPTION, recordingMocks, unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder } from "./mocks";
+import { registryLogin } from "./registry-login";
+import { FAKE_SUBSCRIPTION, fakeRegistryExchange, recordingMocks, recordResourceOptions, unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder } from "./mocks";
 
 export const SECRET_MASK = "[secret]";
 
@@ -41,6 +42,8 @@ export async function runProgram(options: {
   now?: Date;
   /** Where to record; pass one to inspect what was registered when the program throws. */
   recorder?: Recorder;
+  /** Locations Azure would report for existing resources read by id (see mocks.ts). */
+  existingLocations?: Record<string, string>;
 }): Promise<ProgramRun> {
   const recorder: Recorder = options.recorder ?? { resources: [], calls: [], secretOutputs: [] };
   const warnings: string[] = [];
@@ -51,7 +54,9 @@ export async function runProgram(options: {
   };
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
   const subscription = options.config["azure-native:subscriptionId"] ?? FAKE_SUBSCRIPTION;
-  await pulumi.runtime.setMocks(recordingMocks(recorder, subscription), PROJECT, options.stack, options.preview);
+  await pulumi.runtime.setMocks(recordingMocks(recorder, subscription, options.existingLocations), PROJECT, options.stack, options.preview);
+  const attachOptions = recordResourceOptions(recorder);
+  registryLogin.exchange = fakeRegistryExchange;
   if (options.now) {
     const now = options.now;
     clock.now = () => now;
@@ -70,6 +75,7 @@ export async function runProgram(options: {
   }
   // Wait for every registration and invoke still in flight.
   await pulumi.runtime.disconnect();
+  attachOptions();
   const knownSecrets = [
     ...options.secretKeys.map((k) => options.config[k]),
     ...recorder.calls.flatMap((c) => secretStrings(c.result)),
@@ -117,6 +123,16 @@ export function flatten(value: unknown, knownSecrets: readonly string[] = [], pr
   return lines.sort();
 }
 
+/** The options whose effect only shows on Azure: who manages it, replacement order, retention, ordering. */
+function optionLines(r: RecordedResource, flowLogNames: ReadonlySet<string>): string[] {
+  const lines = r.provider ? [`(provider: ${r.provider})`] : [];
+  if (r.options?.deleteBeforeReplace) lines.push("(deleteBeforeReplace: the old one is deleted before its successor is created)");
+  if (r.options?.retainOnDelete) lines.push("(retainOnDelete: destroy and removal leave it in Azure)");
+  const flowLogOrder = flowLogNames.has(r.name) ? (r.options?.dependsOn ?? []).filter((d) => flowLogNames.has(d)) : [];
+  if (flowLogOrder.length > 0) lines.push(`(after: ${flowLogOrder.join(", ")})`);
+  return lines;
+}
+
 export function renderPlan(stack: string, run: ProgramRun): string {
   const out: string[] = [
     `Plan of stack "${stack}" (${PROJECT}), computed offline under mocks: nothing was sent to Azure.`,
@@ -124,6 +140,7 @@ export function renderPlan(stack: string, run: ProgramRun): string {
     "",
   ];
   const resources = [...run.resources].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+  const flowLogNames = new Set(resources.filter((r) => r.type === "azure-native:network:FlowLog").map((r) => r.name));
   out.push(`Resources (${resources.length}):`);
   for (const r of resources) {
     if (r.operation === "read") {
@@ -133,6 +150,7 @@ export function renderPlan(stack: string, run: ProgramRun): string {
     out.push(`  + ${r.type} ${r.name}`);
     // Components only group their children; their arguments are shown on the children.
     if (r.custom === false) continue;
+    for (const line of optionLines(r, flowLogNames)) out.push(`      ${line}`);
     // A dynamic resource's provider is its serialized code: long, and not what a reviewer reads.
     const inputs = "__provider" in r.inputs ? { ...r.inputs, __provider: "[serialized dynamic provider]" } : r.inputs;
     for (const line of flatten(inputs, run.knownSecrets)) out.push(`      ${line}`);
@@ -140,7 +158,7 @@ export function renderPlan(stack: string, run: ProgramRun): string {
   const calls = [...run.calls].sort((a, b) => a.token.localeCompare(b.token) || JSON.stringify(a.inputs).localeCompare(JSON.stringify(b.inputs)));
   out.push("", `Invokes (${calls.length}):`);
   for (const c of calls) {
-    out.push(`  ${c.token}`);
+    out.push(`  ${c.token}${c.provider ? ` (provider: ${c.provider})` : ""}`);
     for (const line of flatten(c.inputs, run.knownSecrets)) out.push(`      ${line}`);
   }
   out.push("", "Stack outputs:");

@@ -44,6 +44,8 @@ export interface App {
   readonly sinks: readonly SekoiaSink[];
   readonly metrics: ForwarderMetrics;
   readonly readiness: Readiness;
+  /** Where checkpoints, leases and dead letters live; its first contact is service/startup.ts. */
+  readonly store: CheckpointStore;
   /** Aborted by stop(). */
   readonly stopping: AbortSignal;
   /** Stop reading; what was read is still delivered and checkpointed by the poll under way. */
@@ -54,6 +56,7 @@ export function createApp(config: ForwarderConfig, log: Logger, options: AppOpti
   const metrics = new ForwarderMetrics();
   const readiness = new Readiness(metrics);
   const stop = new AbortController();
+  metrics.dependencies = () => Object.fromEntries(Object.entries(readiness.report()).map(([dependency, state]) => [dependency, state === "ok"]));
   const store = new CheckpointStore(containerClient(config.checkpoint), metrics);
   const deadLetters = new DeadLetterStore(store, metrics);
   const client = new IntakeClient(config.intakeUrl, config.requestTimeoutSeconds * 1000);
@@ -95,5 +98,5 @@ export function createApp(config: ForwarderConfig, log: Logger, options: AppOpti
   });
   const leases = new SourceLeases(store, metrics, log);
   const poller = new Poller({ sources, store, leases, readiness, metrics, log, stopping: stop.signal, startTime: config.startTime });
-  return { poller, sources, leases, sinks: [...sinks.values()], metrics, readiness, stopping: stop.signal, stop: () => stop.abort() };
+  return { poller, sources, leases, sinks: [...sinks.values()], metrics, readiness, store, stopping: stop.signal, stop: () => stop.abort() };
 }

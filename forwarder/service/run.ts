@@ -8,6 +8,7 @@ import type { ForwarderConfig } from "../config";
 import type { Logger } from "../log";
 import type { App } from "./app";
 import { serverPort, startHealthServer } from "./health-server";
+import { reachCheckpoints } from "./startup";
 
 /** SIGTERM to exit must stay under Container Apps' 30 s grace and our promise of 20 s. */
 const FLUSH_GRACE_MS = 14_000;
@@ -56,7 +57,7 @@ export async function runService(app: App, config: ForwarderConfig, log: Logger)
     { healthPort: serverPort(server), sources: config.sources.map((s) => s.url), pollIntervalSeconds: config.pollIntervalSeconds },
     "Forwarder started.",
   );
-  await app.poller.checkCheckpoints();
+  await reachCheckpoints(() => app.store.check(), app.readiness, log, app.stopping);
   while (!app.stopping.aborted) {
     const started = Date.now();
     try {

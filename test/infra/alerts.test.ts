@@ -2,8 +2,8 @@
 // workspace; flow-log writes logged to it; e-mail through an action group only when configured.
 import { describe, expect, it } from "vitest";
 import { POLL_FINISHED_MSG } from "../../forwarder/contract";
-import { isoMinutes, noDeliveryQuery, restartQuery } from "../../infra/alerts";
-import { defaultConfig, oneOf, resourcesOf, runStack, T } from "./harness";
+import { blobPathSource, flowLogsStoppedQuery, isoMinutes, noDeliveryQuery, restartQuery } from "../../infra/alerts";
+import { defaultConfig, ids, oneOf, resourcesOf, runStack, T } from "./harness";
 
 describe.each([false, true])("alerts (preview: %s)", (preview) => {
   it("creates both rules on the workspace, wired to the e-mail action group", async () => {
@@ -37,6 +37,33 @@ describe.each([false, true])("alerts (preview: %s)", (preview) => {
     });
   });
 
+  it("skips ARM's query validation on every rule: the queried tables do not exist on a new workspace", async () => {
+    const run = await runStack({ config: defaultConfig(), preview });
+    const rules = resourcesOf(run, T.rule);
+    expect(rules.map((r) => r.name).sort()).toEqual(["alerts-flow-logs-stopped", "alerts-no-delivery", "alerts-restarts"]);
+    for (const rule of rules) expect(rule.inputs.skipQueryValidation).toBe(true);
+  });
+
+  it("alerts per flow log when one that was writing stops, watching exactly the configured flow logs", async () => {
+    const run = await runStack({ config: defaultConfig(), preview });
+    const stopped = oneOf(run, T.rule, "alerts-flow-logs-stopped").inputs as any;
+    const flowLogIds = run.outputs.flowLogIds as Record<string, string>;
+    const sources = [
+      ids.nsg("nsg-weu").toUpperCase(),
+      flowLogIds[ids.vnet("vnet-weu")].toUpperCase(),
+      flowLogIds[ids.subnet("vnet-neu", "snet-app")].toUpperCase(),
+    ];
+    expect(stopped).toMatchObject({ scopes: [run.outputs.logAnalyticsWorkspaceId], windowSize: "P1D", severity: 1 });
+    expect(stopped.criteria.allOf[0]).toMatchObject({
+      query: flowLogsStoppedQuery(sources),
+      timeAggregation: "Count",
+      operator: "GreaterThan",
+      threshold: 0,
+      dimensions: [{ name: "source", operator: "Include", values: ["*"] }],
+    });
+    expect(run.outputs.alertRuleIds).toHaveProperty("flowLogsStopped");
+  });
+
   it("logs the flow-log accounts' writes to the workspace, the evidence that flow logs are being written", async () => {
     const run = await runStack({ config: defaultConfig(), preview });
     const settings = resourcesOf(run, T.diagnostic);
@@ -52,7 +79,7 @@ describe("without alertEmail", () => {
   it("creates the rules but no action group", async () => {
     const run = await runStack({ config: defaultConfig() });
     expect(resourcesOf(run, T.actionGroup)).toEqual([]);
-    expect(resourcesOf(run, T.rule)).toHaveLength(2);
+    expect(resourcesOf(run, T.rule)).toHaveLength(3);
     for (const rule of resourcesOf(run, T.rule)) expect(rule.inputs.actions).toBeUndefined();
     expect(run.outputs.alertActionGroupId).toBeUndefined();
   });
@@ -72,12 +99,28 @@ describe("queries", () => {
     expect(q).toMatch(/\| where flowLogWrites > 0 and tuplesSent == 0$/);
   });
 
-  it("restarts: counts termination and crash events of the app in ContainerAppSystemLogs_CL", () => {
+  it("restarts: counts Container Apps' back-offs of the app, not the terminations of normal revision changes", () => {
     const q = restartQuery("forwarder-app1");
     expect(q).toMatch(/^ContainerAppSystemLogs_CL\n/);
     expect(q).toContain('ContainerAppName_s == "forwarder-app1"');
-    expect(q).toContain('"ContainerTerminated"');
+    expect(q).toContain('Reason_s in~ ("ContainerBackOff")');
+    expect(q).not.toContain("ContainerTerminated");
     expect(q).toMatch(/summarize restarts = count\(\)$/);
+  });
+
+  it("flow logs stopped: per blob-path source, a PutBlockList in the last day but none in the last hour", () => {
+    const q = flowLogsStoppedQuery(["/SUBSCRIPTIONS/S/B", "/SUBSCRIPTIONS/S/A"]);
+    expect(q).toContain('let sources = dynamic(["/SUBSCRIPTIONS/S/A","/SUBSCRIPTIONS/S/B"]);');
+    expect(q).toContain("| where TimeGenerated > ago(1440m)");
+    expect(q).toContain('OperationName == "PutBlockList"');
+    expect(q).toContain('extract(@"(?:resourceId|flowLogResourceID)=(/.+?)/y=", 1, ObjectKey)');
+    expect(q).toMatch(/summarize lastWrite = max\(TimeGenerated\) by source\n\| where lastWrite < ago\(silence\)$/);
+    expect(q).toContain("let silence = 60m;");
+  });
+
+  it("blob-path sources: the NSG for NSG flow logs, the flow log for VNet flow logs, upper-cased like Azure's paths", () => {
+    expect(blobPathSource("nsg", "/subscriptions/s/rg/nsg1", "/subscriptions/s/fl1")).toBe("/SUBSCRIPTIONS/S/RG/NSG1");
+    expect(blobPathSource("vnet", "/subscriptions/s/rg/vnet1", "/subscriptions/s/fl1")).toBe("/SUBSCRIPTIONS/S/FL1");
   });
 
   it("windows use the ISO-8601 form Azure keeps", () => {

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULTS, NSG_RETIREMENT_WARNING, parseStackConfig, REQUIRED_KEYS, StackConfigError, type RawConfig } from "../../infra/config";
+import { DEFAULTS, NSG_RETIREMENT_WARNING, OPTIONAL_OBJECT_KEYS, parseStackConfig, REQUIRED_KEYS, StackConfigError, type RawConfig } from "../../infra/config";
 import { defaultConfig, ids, NOW, NSG_KEY, runStack, SUBSCRIPTION } from "./harness";
 
 /** Raw config as the engine passes it: strings, objects as JSON, short project keys. */
@@ -172,10 +172,10 @@ describe("Pulumi.yaml", () => {
   });
 
   it("declares exactly the keys the program reads, with description and the program's defaults", () => {
-    expect(Object.keys(project.config).sort()).toEqual([...REQUIRED_KEYS, ...Object.keys(DEFAULTS)].sort());
+    expect(Object.keys(project.config).sort()).toEqual([...REQUIRED_KEYS, ...OPTIONAL_OBJECT_KEYS, ...Object.keys(DEFAULTS)].sort());
     for (const [key, declaration] of Object.entries(project.config)) {
       expect(declaration.description, key).toBeTruthy();
-      if ((REQUIRED_KEYS as readonly string[]).includes(key)) {
+      if ((REQUIRED_KEYS as readonly string[]).includes(key) || (OPTIONAL_OBJECT_KEYS as readonly string[]).includes(key)) {
         expect(declaration.default, key).toBeUndefined();
       } else {
         expect(declaration.default, key).toEqual(DEFAULTS[key as keyof typeof DEFAULTS]);
@@ -189,7 +189,7 @@ describe("README", () => {
   it("documents every key of Pulumi.yaml and the provider keys in the configuration reference", () => {
     const readme = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
     const section = readme.slice(readme.indexOf("<!-- infra:start -->"), readme.indexOf("<!-- infra:end -->"));
-    for (const key of [...REQUIRED_KEYS, ...Object.keys(DEFAULTS), "azure-native:location", "azure-native:subscriptionId"]) {
+    for (const key of [...REQUIRED_KEYS, ...OPTIONAL_OBJECT_KEYS, ...Object.keys(DEFAULTS), "azure-native:location", "azure-native:subscriptionId"]) {
       expect(section, key).toContain(`| \`${key}\` |`);
     }
   });

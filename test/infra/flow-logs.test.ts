@@ -48,6 +48,27 @@ describe.each([false, true])("flow logs (preview: %s)", (preview) => {
     const nsg = resourcesOf(run, T.flowLog).find((l) => l.inputs.targetResourceId === ids.nsg("nsg-weu"))!;
     expect(nsg.inputs.flowLogName).toBe("existing-nsg-flowlog");
   });
+
+  it("creates the flow logs under one watcher one after another, and never two per region at once", () => {
+    const weu = resourcesOf(run, T.flowLog).filter((l) => l.inputs.location === "westeurope");
+    expect(weu).toHaveLength(2);
+    const names = new Set(resourcesOf(run, T.flowLog).map((l) => l.name));
+    const waitsFor = (l: (typeof weu)[number]) => (l.options?.dependsOn ?? []).filter((d) => names.has(d));
+    const [first, second] = weu.map((l) => ({ l, after: waitsFor(l) })).sort((a, b) => a.after.length - b.after.length);
+    expect(first.after).toEqual([]);
+    expect(second.after).toEqual([first.l.name]);
+    const neu = resourcesOf(run, T.flowLog).filter((l) => l.inputs.location === "northeurope");
+    expect(neu.map(waitsFor)).toEqual([[]]);
+  });
+
+  it("deletes a replaced flow log before creating its successor (Azure allows one per target)", () => {
+    for (const log of resourcesOf(run, T.flowLog)) expect(log.options?.deleteBeforeReplace).toBe(true);
+  });
+
+  it("leaves an adopted flow log in Azure on destroy or removal, and only that one", () => {
+    const retained = resourcesOf(run, T.flowLog).filter((l) => l.options?.retainOnDelete);
+    expect(retained.map((l) => l.inputs.flowLogName)).toEqual(["existing-nsg-flowlog"]);
+  });
 });
 
 describe("traffic analytics", () => {

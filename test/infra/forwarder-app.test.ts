@@ -24,10 +24,20 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
     expect(app.configuration.ingress).toBeUndefined();
     const container = app.template.containers[0];
     expect(container.resources).toEqual({ cpu: 0.25, memory: "0.5Gi" });
-    expect(container.probes).toEqual([
-      expect.objectContaining({ type: "Liveness", httpGet: { path: "/healthz", port: 8080 } }),
-      expect.objectContaining({ type: "Readiness", httpGet: { path: "/readyz", port: 8080 } }),
-    ]);
+    expect(container.probes.map((p: any) => p.type).sort()).toEqual(["Liveness", "Readiness", "Startup"]);
+  });
+
+  it("provisions while roles propagate: no probe depends on storage or the intake (/readyz), all ask /healthz", () => {
+    const probes = app.template.containers[0].probes as Array<{ type: string; httpGet: unknown; periodSeconds: number; failureThreshold: number }>;
+    for (const probe of probes) expect(probe.httpGet, probe.type).toEqual({ path: "/healthz", port: 8080 });
+    const startup = probes.find((p) => p.type === "Startup")!;
+    expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(300);
+  });
+
+  it("runs in a workload-profile environment, on its Consumption profile", () => {
+    const environment = plain(oneOf(run, T.environment).inputs) as any;
+    expect(environment.workloadProfiles).toEqual([{ name: "Consumption", workloadProfileType: "Consumption" }]);
+    expect(app.workloadProfileName).toBe("Consumption");
   });
 
   it("sets the forwarder's variables; intake keys only by secretRef", () => {
@@ -109,7 +119,8 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
     expect(JSON.stringify(masked(environment))).not.toContain("FAKE-WORKSPACE-SHARED-KEY");
     expect(plain(environment as any).appLogsConfiguration).toEqual({
       destination: "log-analytics",
-      logAnalyticsConfiguration: { customerId: expect.stringMatching(/^[0-9a-f-]{36}$/), sharedKey: "FAKE-WORKSPACE-SHARED-KEY" },
+      // dynamicJsonColumns pinned off: the raw line stays in Log_s, which the alert queries parse.
+      logAnalyticsConfiguration: { customerId: expect.stringMatching(/^[0-9a-f-]{36}$/), sharedKey: "FAKE-WORKSPACE-SHARED-KEY", dynamicJsonColumns: false },
     });
   });
 });

@@ -27,6 +27,8 @@ export interface Scenario {
   readonly preview?: boolean;
   /** Records what was registered even when the program throws. */
   readonly recorder?: Recorder;
+  /** Locations Azure reports for existing resources read by id (default: from NetworkWatcher_<region>). */
+  readonly existingLocations?: Record<string, string>;
 }
 
 /** A valid stack: one VNet in westeurope, one subnet in northeurope, one NSG in westeurope. */
@@ -52,7 +54,12 @@ export function runtimeConfig(config: Record<string, unknown>): { values: Record
     const full = key.includes(":") ? key : `sekoia-flowlogs:${key}`;
     values[full] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  const secretKeys = ["sekoia-flowlogs:sekoiaNsgIntakeKey", "sekoia-flowlogs:sekoiaVnetIntakeKey", "sekoia-flowlogs:sekoiaApiKey"].filter((k) => k in values);
+  const secretKeys = [
+    "sekoia-flowlogs:sekoiaNsgIntakeKey",
+    "sekoia-flowlogs:sekoiaVnetIntakeKey",
+    "sekoia-flowlogs:sekoiaApiKey",
+    "sekoia-flowlogs:forwarderImageRegistryPassword",
+  ].filter((k) => k in values);
   return { values, secretKeys };
 }
 
@@ -61,7 +68,7 @@ export async function runStack(scenario: Scenario): Promise<ProgramRun> {
   vi.resetModules();
   const { runProgram } = await import("../../infra/plan-render.js");
   const { values, secretKeys } = runtimeConfig(scenario.config);
-  return runProgram({ config: values, secretKeys, stack: "test", preview: scenario.preview ?? false, now: NOW, recorder: scenario.recorder });
+  return runProgram({ config: values, secretKeys, stack: "test", preview: scenario.preview ?? false, now: NOW, recorder: scenario.recorder, existingLocations: scenario.existingLocations });
 }
 
 export function resourcesOf(run: ProgramRun, type: string): RecordedResource[] {

@@ -1,5 +1,6 @@
 // A loopback HTTP proxy in front of Azurite that can hold the download of one blob until the test
-// lets it through: the way to delete a blob deterministically while the forwarder is reading it.
+// lets it through: the way to delete a blob deterministically while the forwarder is reading it. It
+// can also refuse requests as storage does while a role assignment propagates (403).
 
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
@@ -14,6 +15,9 @@ interface Hold {
 export class StorageProxy {
   private server?: Server;
   private hold?: Hold;
+  private refusals = 0;
+  /** Requests answered 403 so far. */
+  refused = 0;
   port = 0;
 
   constructor(private readonly upstreamPort: () => number) {}
@@ -43,6 +47,11 @@ export class StorageProxy {
     return { arrived, release };
   }
 
+  /** Answers the next `count` requests 403 AuthorizationPermissionMismatch, as Azure Storage does. */
+  refuse(count: number): void {
+    this.refusals = count;
+  }
+
   async stop(): Promise<void> {
     this.hold?.release();
     this.server?.closeAllConnections();
@@ -50,6 +59,16 @@ export class StorageProxy {
   }
 
   private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.refusals > 0) {
+      this.refusals--;
+      this.refused++;
+      req.resume();
+      const body =
+        '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code>' +
+        "<Message>This request is not authorized to perform this operation using this permission.</Message></Error>";
+      res.writeHead(403, { "content-type": "application/xml", "x-ms-error-code": "AuthorizationPermissionMismatch" }).end(body);
+      return;
+    }
     const hold = this.hold;
     const path = decodeURIComponent((req.url ?? "").split("?")[0]);
     if (hold && req.method === "GET" && req.headers["x-ms-range"] && path.endsWith(hold.blobName)) {

@@ -1,0 +1,159 @@
+// `npm run test:azure`: the acceptance tier, against a real subscription, driven by Pulumi's
+// Automation API. Needs the Pulumi CLI, the Azure CLI logged in (`az login`, or OIDC in CI) and the
+// settings decisions.ts lists; a missing one stops it at once, naming what to set.
+//
+//  1. deploys a throwaway fixture (resource group, VNet, one small VM that makes traffic);
+//  2. deploys this project against it in a fresh stack;
+//  3. waits for tuples acknowledged by the intake (the forwarder's "Poll finished." lines, tuplesSent > 0);
+//  4. runs `up` again and fails on any change (no perpetual diff);
+//  5. destroys the stack and checks the adopted Network Watcher still exists;
+//  6. destroys the fixture, whatever happened before.
+import * as compute from "@pulumi/azure-native/compute";
+import * as network from "@pulumi/azure-native/network";
+import { Provider } from "@pulumi/azure-native/provider";
+import * as resources from "@pulumi/azure-native/resources";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import * as random from "@pulumi/random";
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { assertNoChange, missingSettings, waitFor } from "./decisions";
+
+const REPO_ROOT = path.resolve(__dirname, "../..");
+const run = promisify(execFile);
+const say = (line: string) => process.stdout.write(`[acceptance] ${line}\n`);
+
+async function az(args: string[]): Promise<string> {
+  const { stdout } = await run("az", [...args, "--output", "json"], { maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+/** Resource group, VNet and one B1s VM curling the internet every 5 s, so its flow log has tuples. */
+function fixtureProgram(subscriptionId: string, location: string) {
+  return async () => {
+    const provider = new Provider("azure", { subscriptionId, location });
+    const opts = { provider };
+    const group = new resources.ResourceGroup("acceptance", { location }, opts);
+    const vnet = new network.VirtualNetwork(
+      "vnet",
+      { resourceGroupName: group.name, location, addressSpace: { addressPrefixes: ["10.42.0.0/16"] }, subnets: [{ name: "vms", addressPrefix: "10.42.1.0/24" }] },
+      opts,
+    );
+    const ip = new network.PublicIPAddress("vm-ip", { resourceGroupName: group.name, location, sku: { name: "Standard" }, publicIPAllocationMethod: "Static" }, opts);
+    const nic = new network.NetworkInterface(
+      "vm-nic",
+      {
+        resourceGroupName: group.name,
+        location,
+        ipConfigurations: [{ name: "ip", subnet: { id: vnet.subnets.apply((s) => s![0].id!) }, publicIPAddress: { id: ip.id } }],
+      },
+      opts,
+    );
+    const password = new random.RandomPassword("vm-password", { length: 24, special: true });
+    const traffic = "#!/bin/sh\nwhile true; do curl -s -o /dev/null https://www.microsoft.com; sleep 5; done &\n";
+    new compute.VirtualMachine(
+      "vm",
+      {
+        resourceGroupName: group.name,
+        location,
+        hardwareProfile: { vmSize: "Standard_B1s" },
+        networkProfile: { networkInterfaces: [{ id: nic.id, primary: true }] },
+        osProfile: { computerName: "traffic", adminUsername: "acceptance", adminPassword: password.result, customData: Buffer.from(traffic).toString("base64") },
+        storageProfile: {
+          imageReference: { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" },
+          osDisk: { createOption: "FromImage", deleteOption: "Delete" },
+        },
+      },
+      opts,
+    );
+    return { vnetId: vnet.id, groupName: group.name };
+  };
+}
+
+async function step<T>(what: string, body: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  say(`${what}...`);
+  const result = await body();
+  say(`${what}: done in ${Math.round((Date.now() - started) / 1000)} s`);
+  return result;
+}
+
+async function tuplesAcknowledged(stack: Stack): Promise<number | undefined> {
+  const outputs = await stack.outputs();
+  const workspaceId = String(outputs.logAnalyticsWorkspaceId.value);
+  const query = `${String(outputs.forwarderLogQuery.value)}\n| summarize sent = sum(tuplesSent)`;
+  const customerId = JSON.parse(await az(["monitor", "log-analytics", "workspace", "show", "--ids", workspaceId, "--query", "customerId"])) as string;
+  const rows = JSON.parse(await az(["monitor", "log-analytics", "query", "--workspace", customerId, "--analytics-query", query])) as Array<{ sent?: string }>;
+  const sent = Number(rows[0]?.sent ?? 0);
+  return sent > 0 ? sent : undefined;
+}
+
+async function main(): Promise<number> {
+  const missing = missingSettings(process.env);
+  if (missing.length > 0) {
+    process.stderr.write(`npm run test:azure cannot start:\n${missing.map((m) => `  - ${m}`).join("\n")}\n`);
+    return 2;
+  }
+  const subscriptionId = process.env.ACCEPTANCE_SUBSCRIPTION_ID!.toLowerCase();
+  const location = process.env.ACCEPTANCE_LOCATION ?? "westeurope";
+  const id = `acc${Date.now().toString(36)}`;
+  const fixture = await LocalWorkspace.createOrSelectStack({
+    projectName: "sekoia-flowlogs-acceptance-fixture",
+    stackName: id,
+    program: fixtureProgram(subscriptionId, location),
+  });
+  let stack: Stack | undefined;
+  let destroyed = false;
+  try {
+    const fixtureUp = await step("deploying the fixture (resource group, VNet, traffic VM)", () => fixture.up({ onOutput: process.stdout.write.bind(process.stdout) }));
+    const vnetId = String(fixtureUp.outputs.vnetId.value);
+    const watcherId = `/subscriptions/${subscriptionId}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_${location}`;
+    await waitFor("Azure's automatic Network Watcher in the region", async () => ((await az(["resource", "show", "--ids", watcherId])) ? true : undefined), {
+      timeoutMs: 600_000,
+      intervalMs: 20_000,
+      log: say,
+    });
+
+    stack = await LocalWorkspace.createStack({ stackName: id, workDir: REPO_ROOT });
+    const expiry = new Date(Date.now() + 90 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    await stack.setAllConfig({
+      "azure-native:location": { value: location },
+      "azure-native:subscriptionId": { value: subscriptionId },
+      targets: { value: JSON.stringify([{ id: vnetId, location }]) },
+      sasExpiry: { value: expiry },
+      sekoiaVnetIntakeKey: { value: process.env.SEKOIA_VNET_INTAKE_KEY!, secret: true },
+    });
+    const deployed = stack;
+    await step("deploying this stack against the fixture", () => deployed.up({ onOutput: process.stdout.write.bind(process.stdout) }));
+    const sent = await waitFor("tuples acknowledged by the intake", () => tuplesAcknowledged(deployed), { timeoutMs: 45 * 60_000, intervalMs: 60_000, log: say });
+    say(`the intake acknowledged ${sent} tuples`);
+
+    const second = await step("running up again (it must change nothing)", () => deployed.up());
+    assertNoChange("the second up", second.summary.resourceChanges);
+
+    await step("destroying the stack", () => deployed.destroy({ onOutput: process.stdout.write.bind(process.stdout) }));
+    destroyed = true;
+    await az(["resource", "show", "--ids", watcherId]).catch(() => {
+      throw new Error(`destroy deleted the adopted Network Watcher ${watcherId}`);
+    });
+    say("the adopted Network Watcher still exists");
+    return 0;
+  } finally {
+    if (stack && !destroyed) {
+      await step("destroying the stack after a failure", () => stack!.destroy())
+        .then(() => (destroyed = true))
+        .catch((e: unknown) => say(`could not destroy stack ${id} (${String(e)}): run \`pulumi destroy -s ${id}\` here`));
+    }
+    if (stack && destroyed) await stack.workspace.removeStack(stack.name).catch((e: unknown) => say(`could not remove stack ${id}: ${String(e)}`));
+    await step("destroying the fixture", () => fixture.destroy()).catch((e: unknown) => say(`could not destroy the fixture ${id}: ${String(e)}; delete its resource group by hand`));
+    await fixture.workspace.removeStack(id).catch(() => undefined);
+  }
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    process.stderr.write(`Acceptance failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

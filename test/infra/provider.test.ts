@@ -1,0 +1,42 @@
+// infra/provider.ts: every Azure resource and invoke goes through one explicit provider pinned to
+// the targets' subscription, whatever subscription the Azure CLI (the default provider) would use.
+import { describe, expect, it } from "vitest";
+import { defaultConfig, ids, oneOf, runStack, SUBSCRIPTION } from "./harness";
+
+const OTHER_SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
+
+describe.each([false, true])("the azure-native provider (preview: %s)", (preview) => {
+  it("manages every azure-native resource, read and invoke, pinned to the targets' subscription", async () => {
+    const run = await runStack({ config: defaultConfig(), preview });
+    const provider = oneOf(run, "pulumi:providers:azure-native");
+    expect(provider.name).toBe("azure");
+    expect(provider.inputs).toMatchObject({ subscriptionId: SUBSCRIPTION, location: "westeurope" });
+    const azureResources = run.resources.filter((r) => r.type.startsWith("azure-native:") && r.custom !== false);
+    expect(azureResources.length).toBeGreaterThan(10);
+    expect(azureResources.filter((r) => r.provider !== "azure").map((r) => `${r.type} ${r.name}`)).toEqual([]);
+    const azureCalls = run.calls.filter((c) => c.token.startsWith("azure-native:"));
+    expect(azureCalls.length).toBeGreaterThan(0);
+    expect(azureCalls.filter((c) => c.provider !== "azure").map((c) => c.token)).toEqual([]);
+  });
+});
+
+describe("the provider's subscription", () => {
+  it("is the targets' subscription when azure-native:subscriptionId is not set", async () => {
+    const config = defaultConfig();
+    const run = await runStack({ config: { ...config, "azure-native:subscriptionId": undefined } });
+    expect(oneOf(run, "pulumi:providers:azure-native").inputs.subscriptionId).toBe(SUBSCRIPTION);
+  });
+
+  it("refuses a target in another subscription, naming the entry", async () => {
+    const config = defaultConfig();
+    const targets = config.targets as Array<Record<string, string>>;
+    targets[1] = { id: ids.vnet("vnet-neu").replace(SUBSCRIPTION, OTHER_SUBSCRIPTION), location: "northeurope" };
+    const failure = runStack({ config });
+    await expect(failure).rejects.toThrow(/targets\[1\]\.id: found subscription 11111111-2222-4333-8444-555555555555/);
+  });
+
+  it("refuses targets outside azure-native:subscriptionId when it is set", async () => {
+    const failure = runStack({ config: { ...defaultConfig(), "azure-native:subscriptionId": OTHER_SUBSCRIPTION } });
+    await expect(failure).rejects.toThrow(/targets\[0\]\.id: found subscription .* expected 11111111-2222-4333-8444-555555555555 \(azure-native:subscriptionId\)/);
+  });
+});
