@@ -85,7 +85,11 @@ function parseSources(env: Env): FlowLogSource[] {
       return { ...location, kind };
     });
   if (sources.length === 0) {
-    throw new ConfigError(VARIABLES.sources, "lists no container URL", `at least one container URL such as https://<account>.blob.core.windows.net/${FLOW_LOG_CONTAINERS.vnet}`);
+    throw new ConfigError(
+      VARIABLES.sources,
+      "lists no container URL",
+      `at least one container URL such as https://<account>.blob.core.windows.net/${FLOW_LOG_CONTAINERS.vnet}`,
+    );
   }
   const seen = new Set<string>();
   for (const source of sources) {

@@ -8,9 +8,7 @@ export type { Logger } from "pino";
 const SAS_SIGNATURE = /([?&]sig=)[^&"\s\\]+/gi;
 
 export function createScrubber(secrets: readonly string[]): (line: string) => string {
-  const needles = [...new Set(secrets.flatMap((s) => [s, encodeURIComponent(s)]))]
-    .filter((s) => s.length >= 6)
-    .sort((a, b) => b.length - a.length);
+  const needles = [...new Set(secrets.flatMap((s) => [s, encodeURIComponent(s)]))].filter((s) => s.length >= 6).sort((a, b) => b.length - a.length);
   return (line) => {
     let out = line.replace(SAS_SIGNATURE, "$1REDACTED");
     for (const needle of needles) {
@@ -27,11 +25,7 @@ function serializeError(error: unknown): Record<string, unknown> {
   return { type: e.name, code: e.code, statusCode: e.statusCode, message: e.message };
 }
 
-export function createLogger(options: {
-  level: string;
-  secrets: readonly string[];
-  destination?: DestinationStream;
-}): Logger {
+export function createLogger(options: { level: string; secrets: readonly string[]; destination?: DestinationStream }): Logger {
   const scrub = createScrubber(options.secrets);
   return pino(
     {

@@ -56,7 +56,6 @@ export const ALERT_WINDOWS = [5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 14
 
 export { NSG_RETIREMENT_WARNING } from "./targets";
 
-
 export interface StackConfig {
   /** Region of the shared resources (forwarder, registry, workspace, checkpoints). */
   readonly location: string;
@@ -205,7 +204,8 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
 
   const taRaw = text("trafficAnalytics", String(DEFAULTS.trafficAnalytics));
   if (taRaw !== "true" && taRaw !== "false") problems.push(`trafficAnalytics: found ${show(taRaw)}, expected true or false`);
-  const intervalMinutes = integer("trafficAnalyticsIntervalMinutes", DEFAULTS.trafficAnalyticsIntervalMinutes, (n) => n === 10 || n === 60, "10 or 60") as 10 | 60;
+  const intervalMinutes = integer("trafficAnalyticsIntervalMinutes", DEFAULTS.trafficAnalyticsIntervalMinutes, (n) => n === 10 || n === 60, "10 or 60") as
+    10 | 60;
 
   const noDeliveryMinutes = integer(
     "alertNoDeliveryMinutes",
@@ -258,12 +258,18 @@ function parseSekoiaApi(raw: RawConfig, targets: readonly Target[], problems: st
   }
   const before = problems.length;
   if (apiKey === "") {
-    problems.push("sekoiaApiKey: found nothing while sekoiaEntityUuid is set, expected a Sekoia API key with the intake-management permission; set it with `pulumi config set --secret sekoiaApiKey <key>` (or remove sekoiaEntityUuid)");
+    problems.push(
+      "sekoiaApiKey: found nothing while sekoiaEntityUuid is set, expected a Sekoia API key with the intake-management permission; set it with `pulumi config set --secret sekoiaApiKey <key>` (or remove sekoiaEntityUuid)",
+    );
   }
   if (entityUuid === "") {
-    problems.push("sekoiaEntityUuid: found nothing while sekoiaApiKey is set, expected the uuid of the Sekoia entity the intakes belong to (GET <sekoiaApiUrl>/v1/sic/conf/entities lists them)");
+    problems.push(
+      "sekoiaEntityUuid: found nothing while sekoiaApiKey is set, expected the uuid of the Sekoia entity the intakes belong to (GET <sekoiaApiUrl>/v1/sic/conf/entities lists them)",
+    );
   } else if (!UUID.test(entityUuid)) {
-    problems.push(`sekoiaEntityUuid: found ${show(raw.sekoiaEntityUuid)}, expected the uuid of a Sekoia entity (GET <sekoiaApiUrl>/v1/sic/conf/entities lists them)`);
+    problems.push(
+      `sekoiaEntityUuid: found ${show(raw.sekoiaEntityUuid)}, expected the uuid of a Sekoia entity (GET <sekoiaApiUrl>/v1/sic/conf/entities lists them)`,
+    );
   }
   if (communityUuid !== "" && !UUID.test(communityUuid)) {
     problems.push(`sekoiaCommunityUuid: found ${show(raw.sekoiaCommunityUuid)}, expected the uuid of a sub-community of a multi-tenant workspace, or nothing`);

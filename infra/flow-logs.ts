@@ -117,9 +117,7 @@ export class FlowLogs extends pulumi.ComponentResource {
       );
     }
     this.flowLogs = flowLogs;
-    this.flowLogIds = pulumi
-      .all(this.flowLogs.map((f) => f.id))
-      .apply((ids) => Object.fromEntries(args.targets.map((t, i) => [t.id, ids[i]])));
+    this.flowLogIds = pulumi.all(this.flowLogs.map((f) => f.id)).apply((ids) => Object.fromEntries(args.targets.map((t, i) => [t.id, ids[i]])));
     this.registerOutputs({ flowLogIds: this.flowLogIds });
   }
 }

@@ -83,9 +83,7 @@ export function forwarderEnvironment(env: {
     { name: VARIABLES.sources, value: env.sources },
     { name: VARIABLES.checkpointUrl, value: env.checkpointUrl },
     { name: VARIABLES.intakeUrl, value: env.intakeUrl },
-    ...(["nsg", "vnet"] as const)
-      .filter((f) => env.families.includes(f))
-      .map((f) => ({ name: intakeKeyVariable(f), secretRef: intakeSecretName(f) })),
+    ...(["nsg", "vnet"] as const).filter((f) => env.families.includes(f)).map((f) => ({ name: intakeKeyVariable(f), secretRef: intakeSecretName(f) })),
     { name: VARIABLES.pollIntervalSeconds, value: String(DEFAULTS.pollIntervalSeconds) },
     { name: VARIABLES.healthPort, value: String(DEFAULTS.healthPort) },
     { name: "AZURE_CLIENT_ID", value: env.clientId },

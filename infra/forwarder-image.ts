@@ -40,7 +40,11 @@ export function forwarderSourceHash(root: string = REPO_ROOT): string {
   IMAGE_SOURCES.forEach(walk);
   const hash = createHash("sha256");
   for (const file of files.sort()) {
-    hash.update(file).update("\0").update(readFileSync(path.join(root, file))).update("\0");
+    hash
+      .update(file)
+      .update("\0")
+      .update(readFileSync(path.join(root, file)))
+      .update("\0");
   }
   return hash.digest("hex");
 }

@@ -21,18 +21,24 @@ export function parseImagePull(
   const password = raw.password?.trim() ?? "";
   if (registryId === "" && username === "" && password === "") return undefined;
   if (image === "") {
-    problems.push("forwarderImageRegistryId/forwarderImageRegistryUsername: found a pull credential, expected it only with forwarderImage (the stack's own registry needs none)");
+    problems.push(
+      "forwarderImageRegistryId/forwarderImageRegistryUsername: found a pull credential, expected it only with forwarderImage (the stack's own registry needs none)",
+    );
     return undefined;
   }
   const server = image.split("/")[0].toLowerCase();
   if (registryId !== "") {
     if (username !== "" || password !== "") {
-      problems.push("forwarderImageRegistryUsername: found it with forwarderImageRegistryId, expected one of them: the identity pulls from an ACR, a password from other registries");
+      problems.push(
+        "forwarderImageRegistryUsername: found it with forwarderImageRegistryId, expected one of them: the identity pulls from an ACR, a password from other registries",
+      );
       return undefined;
     }
     const m = ACR_ID.exec(registryId);
     if (!m) {
-      problems.push(`forwarderImageRegistryId: found ${show(registryId)}, expected /subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.ContainerRegistry/registries/<name>`);
+      problems.push(
+        `forwarderImageRegistryId: found ${show(registryId)}, expected /subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.ContainerRegistry/registries/<name>`,
+      );
       return undefined;
     }
     if (server !== `${m[1].toLowerCase()}.azurecr.io`) {

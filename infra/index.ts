@@ -31,53 +31,71 @@ const workspace = new LogWorkspace("logs", { location: config.location, resource
 const regions = config.regions.map((region) => {
   const targets = config.targets.filter((t) => t.location === region);
   const containers = containersInUse(targets.map((t) => t.family));
-  const storage = new FlowLogStorage(`flowlogs-${region}`, {
-    location: region,
-    resourceGroupName: group.name,
-    retentionDays: config.retentionDays,
-    tags,
-  }, onAzure);
-  const watcher = new NetworkWatcher(`watcher-${region}`, {
-    region,
-    mode: config.networkWatcher,
-    configured: config.networkWatchers[region],
-    subscriptionId: config.subscriptionId,
-    resourceGroupName: group.name,
-    tags,
-  }, onAzure);
-  const flowLogs = new FlowLogs(`flowlogs-${region}`, {
-    region,
-    targets,
-    networkWatcherName: watcher.watcherName,
-    networkWatcherResourceGroupName: watcher.resourceGroupName,
-    storageAccountId: storage.account.id,
-    trafficAnalytics: {
-      ...config.trafficAnalytics,
-      workspaceId: workspace.customerId,
-      workspaceRegion: config.location,
-      workspaceResourceId: workspace.workspaceId,
+  const storage = new FlowLogStorage(
+    `flowlogs-${region}`,
+    {
+      location: region,
+      resourceGroupName: group.name,
+      retentionDays: config.retentionDays,
+      tags,
     },
-    tags,
-  }, onAzure);
-  const sas = Object.fromEntries(
-    containers.map((c) => [c, readOnlyContainerSas(storage.accountName, group.name, c, config.sasExpiry, { provider: azure })]),
+    onAzure,
   );
+  const watcher = new NetworkWatcher(
+    `watcher-${region}`,
+    {
+      region,
+      mode: config.networkWatcher,
+      configured: config.networkWatchers[region],
+      subscriptionId: config.subscriptionId,
+      resourceGroupName: group.name,
+      tags,
+    },
+    onAzure,
+  );
+  const flowLogs = new FlowLogs(
+    `flowlogs-${region}`,
+    {
+      region,
+      targets,
+      networkWatcherName: watcher.watcherName,
+      networkWatcherResourceGroupName: watcher.resourceGroupName,
+      storageAccountId: storage.account.id,
+      trafficAnalytics: {
+        ...config.trafficAnalytics,
+        workspaceId: workspace.customerId,
+        workspaceRegion: config.location,
+        workspaceResourceId: workspace.workspaceId,
+      },
+      tags,
+    },
+    onAzure,
+  );
+  const sas = Object.fromEntries(containers.map((c) => [c, readOnlyContainerSas(storage.accountName, group.name, c, config.sasExpiry, { provider: azure })]));
   return { region, containers, storage, watcher, flowLogs, sas };
 });
 
-const checkpoints = new CheckpointStorage("checkpoints", {
-  location: config.location,
-  resourceGroupName: group.name,
-  retentionDays: config.retentionDays,
-  tags,
-}, onAzure);
+const checkpoints = new CheckpointStorage(
+  "checkpoints",
+  {
+    location: config.location,
+    resourceGroupName: group.name,
+    retentionDays: config.retentionDays,
+    tags,
+  },
+  onAzure,
+);
 
-const image = new ForwarderImage("forwarder", {
-  forwarderImage: config.forwarderImage,
-  location: config.location,
-  resourceGroupName: group.name,
-  tags,
-}, onAzure);
+const image = new ForwarderImage(
+  "forwarder",
+  {
+    forwarderImage: config.forwarderImage,
+    location: config.location,
+    resourceGroupName: group.name,
+    tags,
+  },
+  onAzure,
+);
 
 // Sekoia side: with sekoiaApiKey and sekoiaEntityUuid the stack creates the intakes and their keys
 // replace the intake-key config keys (config.ts rejects setting both for one kind).
@@ -91,40 +109,47 @@ const flowLogAccounts = regions.map((r) => ({
   containers: r.containers,
 }));
 
-const forwarder = new ForwarderApp("forwarder", {
-  location: config.location,
-  resourceGroupName: group.name,
-  workspace: { customerId: workspace.customerId, sharedKey: workspace.sharedKey },
-  imageRef: image.imageRef,
-  registry: image.registry
-    ? { kind: "identity", id: image.registry.id, server: image.registry.loginServer }
-    : config.forwarderImagePull?.kind === "identity"
-      ? { kind: "identity", id: config.forwarderImagePull.registryId, server: config.forwarderImagePull.server }
-      : config.forwarderImagePull,
-  flowLogAccounts,
-  checkpoint: { containerId: checkpoints.container.id, containerUrl: checkpoints.containerUrl },
-  intakeUrl: config.sekoiaIntakeUrl,
-  intakeKeys,
-  tags,
-}, onAzure);
+const forwarder = new ForwarderApp(
+  "forwarder",
+  {
+    location: config.location,
+    resourceGroupName: group.name,
+    workspace: { customerId: workspace.customerId, sharedKey: workspace.sharedKey },
+    imageRef: image.imageRef,
+    registry: image.registry
+      ? { kind: "identity", id: image.registry.id, server: image.registry.loginServer }
+      : config.forwarderImagePull?.kind === "identity"
+        ? { kind: "identity", id: config.forwarderImagePull.registryId, server: config.forwarderImagePull.server }
+        : config.forwarderImagePull,
+    flowLogAccounts,
+    checkpoint: { containerId: checkpoints.container.id, containerUrl: checkpoints.containerUrl },
+    intakeUrl: config.sekoiaIntakeUrl,
+    intakeKeys,
+    tags,
+  },
+  onAzure,
+);
 
-const alerts = new ForwarderAlerts("alerts", {
-  location: config.location,
-  resourceGroupName: group.name,
-  workspaceId: workspace.workspaceId,
-  appName: forwarder.appName,
-  flowLogAccounts,
-  flowLogSources: pulumi.all(
-    regions.flatMap((r) => r.flowLogs.flowLogs.map((f, i) => f.id.apply((id) => blobPathSource(r.flowLogs.targets[i].family, r.flowLogs.targets[i].id, id)))),
-  ),
-  noDeliveryMinutes: config.alerts.noDeliveryMinutes,
-  restartCount: config.alerts.restartCount,
-  email: config.alerts.email,
-  tags,
-}, onAzure);
+const alerts = new ForwarderAlerts(
+  "alerts",
+  {
+    location: config.location,
+    resourceGroupName: group.name,
+    workspaceId: workspace.workspaceId,
+    appName: forwarder.appName,
+    flowLogAccounts,
+    flowLogSources: pulumi.all(
+      regions.flatMap((r) => r.flowLogs.flowLogs.map((f, i) => f.id.apply((id) => blobPathSource(r.flowLogs.targets[i].family, r.flowLogs.targets[i].id, id)))),
+    ),
+    noDeliveryMinutes: config.alerts.noDeliveryMinutes,
+    restartCount: config.alerts.restartCount,
+    email: config.alerts.email,
+    tags,
+  },
+  onAzure,
+);
 
-const byRegion = <T>(pick: (r: (typeof regions)[number]) => T): Record<string, T> =>
-  Object.fromEntries(regions.map((r) => [r.region, pick(r)]));
+const byRegion = <T>(pick: (r: (typeof regions)[number]) => T): Record<string, T> => Object.fromEntries(regions.map((r) => [r.region, pick(r)]));
 
 /** The stack's resource group. */
 export const resourceGroupName = group.name;
@@ -138,9 +163,7 @@ export const flowLogStorage = byRegion((r) => ({
 export const sekoiaSasTokens = pulumi.secret(byRegion((r) => r.sas));
 /** Per region and container: the container URL with its SAS, ready to paste. Secret. */
 export const sekoiaSasUrls = pulumi.secret(
-  byRegion((r) =>
-    Object.fromEntries(r.containers.map((c) => [c, pulumi.interpolate`${r.storage.blobEndpoint}${c}?${r.sas[c]}`])),
-  ),
+  byRegion((r) => Object.fromEntries(r.containers.map((c) => [c, pulumi.interpolate`${r.storage.blobEndpoint}${c}?${r.sas[c]}`]))),
 );
 /** When every SAS stops working (change sasExpiry and `pulumi up` to rotate). */
 export const sasExpiry = config.sasExpiry;
@@ -151,9 +174,7 @@ export const networkWatchers = byRegion((r) => ({
   adopted: r.watcher.adopted,
 }));
 /** Target ARM id -> flow log ARM id. */
-export const flowLogIds = pulumi
-  .all(regions.map((r) => r.flowLogs.flowLogIds))
-  .apply((maps) => Object.assign({}, ...maps) as Record<string, string>);
+export const flowLogIds = pulumi.all(regions.map((r) => r.flowLogs.flowLogIds)).apply((maps) => Object.assign({}, ...maps) as Record<string, string>);
 /** Flow-log families deployed and the container each writes to. */
 export const flowLogContainers = Object.fromEntries(
   [...new Set(config.targets.map((t) => t.family))].sort().map((f: FlowLogFamily) => [f, FLOW_LOG_CONTAINERS[f]]),

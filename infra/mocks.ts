@@ -197,7 +197,10 @@ export function recordResourceOptions(recorder: Recorder): () => void {
     seen.set(`${req.getType()}|${req.getName()}`, {
       deleteBeforeReplace: req.getDeletebeforereplace(),
       retainOnDelete: req.getRetainondelete(),
-      dependsOn: req.getDependenciesList().map((urn) => urn.split("::").pop() ?? urn).sort(),
+      dependsOn: req
+        .getDependenciesList()
+        .map((urn) => urn.split("::").pop() ?? urn)
+        .sort(),
     });
     original(req, cb);
   };

@@ -24,8 +24,7 @@ export function watcherName(region: string): string {
 /** ARM id of the watcher Azure creates automatically in a subscription and region. */
 export function adoptedWatcherId(subscriptionId: string, region: string): string {
   return (
-    `/subscriptions/${subscriptionId}/resourceGroups/${ADOPTED_WATCHER_RESOURCE_GROUP}` +
-    `/providers/Microsoft.Network/networkWatchers/${watcherName(region)}`
+    `/subscriptions/${subscriptionId}/resourceGroups/${ADOPTED_WATCHER_RESOURCE_GROUP}` + `/providers/Microsoft.Network/networkWatchers/${watcherName(region)}`
   );
 }
 

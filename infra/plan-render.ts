@@ -5,7 +5,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { clock, PROJECT } from "./config";
 import { REPO_ROOT } from "./forwarder-image";
 import { registryLogin } from "./registry-login";
-import { FAKE_SUBSCRIPTION, fakeRegistryExchange, recordingMocks, recordResourceOptions, unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder } from "./mocks";
+import {
+  FAKE_SUBSCRIPTION,
+  fakeRegistryExchange,
+  recordingMocks,
+  recordResourceOptions,
+  unwrapSecrets,
+  type RecordedCall,
+  type RecordedResource,
+  type Recorder,
+} from "./mocks";
 
 export const SECRET_MASK = "[secret]";
 

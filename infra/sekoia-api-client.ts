@@ -108,7 +108,12 @@ export async function sekoiaRequest(
       }
       if (asked !== undefined) waitMs = asked;
       if (attempt === RETRY.attempts) {
-        throw new SekoiaApiError(`Sekoia API ${what}: still failing after ${RETRY.attempts} attempts (${lastProblem}).`, response.status, sekoiaMessage, fields);
+        throw new SekoiaApiError(
+          `Sekoia API ${what}: still failing after ${RETRY.attempts} attempts (${lastProblem}).`,
+          response.status,
+          sekoiaMessage,
+          fields,
+        );
       }
     } catch (error) {
       if (error instanceof SekoiaApiError) throw error;

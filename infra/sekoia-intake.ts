@@ -219,7 +219,10 @@ export const sekoiaIntakeProvider: pulumi.dynamic.ResourceProvider<SekoiaIntakeI
     const intake = answer.body as Record<string, unknown>;
     return {
       id,
-      props: outputsOf(inputs, id, { ...intake, intake_key: typeof intake.intake_key === "string" && intake.intake_key !== "" ? intake.intake_key : props.intakeKey }),
+      props: outputsOf(inputs, id, {
+        ...intake,
+        intake_key: typeof intake.intake_key === "string" && intake.intake_key !== "" ? intake.intake_key : props.intakeKey,
+      }),
     };
   },
 

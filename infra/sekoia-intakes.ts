@@ -55,9 +55,9 @@ export class SekoiaIntakes extends pulumi.ComponentResource {
     }
     this.intakes = intakes;
     this.intakeKeys = intakeKeys;
-    this.summary = pulumi.all(families.map((f) => pulumi.all([intakes[f]!.uuid, intakes[f]!.name]))).apply((pairs) =>
-      pairs.map(([uuid, intakeName], i) => ({ kind: families[i], name: intakeName, uuid })),
-    );
+    this.summary = pulumi
+      .all(families.map((f) => pulumi.all([intakes[f]!.uuid, intakes[f]!.name])))
+      .apply((pairs) => pairs.map(([uuid, intakeName], i) => ({ kind: families[i], name: intakeName, uuid })));
     this.registerOutputs({ summary: this.summary });
   }
 }

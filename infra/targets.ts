@@ -3,8 +3,7 @@
 import { EXPECTED_TARGET_ID, familyOf, parseTargetId, type FlowLogFamily, type TargetKind } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
 
-export const NSG_RETIREMENT_WARNING =
-  "Azure blocks the creation of new NSG flow logs since 2025-06-30 and retires all NSG flow logs on 2027-09-30";
+export const NSG_RETIREMENT_WARNING = "Azure blocks the creation of new NSG flow logs since 2025-06-30 and retires all NSG flow logs on 2027-09-30";
 
 const FLOW_LOG_NAME = /^[A-Za-z0-9](?:[-\w.]{0,78}\w)?$/;
 const show = (v: unknown): string => JSON.stringify(v);

@@ -13,7 +13,8 @@ export interface ConfiguredWatcher {
   readonly name: string;
 }
 
-const WATCHER_ID = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourceGroups\/([-\w.()]{0,89}[-\w()])\/providers\/Microsoft\.Network\/networkWatchers\/([A-Za-z0-9](?:[-\w.]{0,78}\w)?)$/i;
+const WATCHER_ID =
+  /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourceGroups\/([-\w.()]{0,89}[-\w()])\/providers\/Microsoft\.Network\/networkWatchers\/([A-Za-z0-9](?:[-\w.]{0,78}\w)?)$/i;
 const EXPECTED_ID = "the ARM id /subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.Network/networkWatchers/<name> of the watcher in that region";
 const show = (v: unknown): string => JSON.stringify(v);
 
@@ -33,7 +34,9 @@ export function parseNetworkWatchers(
     value = raw;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    problems.push(`networkWatchers: found ${show(value)}, expected an object mapping a region to a watcher id, e.g. {"westeurope": "/subscriptions/.../networkWatchers/nw-weu"}`);
+    problems.push(
+      `networkWatchers: found ${show(value)}, expected an object mapping a region to a watcher id, e.g. {"westeurope": "/subscriptions/.../networkWatchers/nw-weu"}`,
+    );
     return {};
   }
   const watchers: Record<string, ConfiguredWatcher> = {};
@@ -49,7 +52,9 @@ export function parseNetworkWatchers(
       continue;
     }
     if (subscriptionId !== undefined && m[1].toLowerCase() !== subscriptionId) {
-      problems.push(`${key}: found subscription ${m[1].toLowerCase()}, expected ${subscriptionId} (the targets'): a flow log lives in its target's subscription`);
+      problems.push(
+        `${key}: found subscription ${m[1].toLowerCase()}, expected ${subscriptionId} (the targets'): a flow log lives in its target's subscription`,
+      );
       continue;
     }
     const normalized = normalizeRegion(region);

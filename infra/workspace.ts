@@ -37,10 +37,7 @@ export class LogWorkspace extends pulumi.ComponentResource {
     );
     this.workspaceId = workspace.id;
     this.customerId = workspace.customerId;
-    const keys = operationalinsights.getSharedKeysOutput(
-      { resourceGroupName: args.resourceGroupName, workspaceName: workspace.name },
-      { parent: this },
-    );
+    const keys = operationalinsights.getSharedKeysOutput({ resourceGroupName: args.resourceGroupName, workspaceName: workspace.name }, { parent: this });
     this.sharedKey = pulumi.secret(keys.apply((k) => k.primarySharedKey ?? ""));
     this.registerOutputs({ workspaceId: this.workspaceId, customerId: this.customerId });
   }

@@ -62,7 +62,10 @@ export class CheckpointStore {
     this.metrics.storageRequests.inc({ operation: "checkpoint_check" });
     try {
       // A listing, not Get Container Properties: a container-scoped SAS may list but not read properties.
-      await this.container.listBlobsFlat({ prefix: `${CHECKPOINT_PREFIX}/sources/` }).byPage({ maxPageSize: 1 }).next();
+      await this.container
+        .listBlobsFlat({ prefix: `${CHECKPOINT_PREFIX}/sources/` })
+        .byPage({ maxPageSize: 1 })
+        .next();
     } catch (error) {
       this.metrics.storageErrors.inc({ area: "checkpoint" });
       if (error instanceof RestError && error.statusCode === 404) {

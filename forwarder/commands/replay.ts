@@ -98,7 +98,10 @@ export const replayCommand: Command = {
       }
     }
     const totalBytes = jobs.reduce((sum, j) => sum + j.blob.size, 0);
-    log.info({ blobs: jobs.length, bytes: totalBytes, fromHour: new Date(range.fromHour).toISOString(), until: new Date(range.until).toISOString() }, "Replay started.");
+    log.info(
+      { blobs: jobs.length, bytes: totalBytes, fromHour: new Date(range.fromHour).toISOString(), until: new Date(range.until).toISOString() },
+      "Replay started.",
+    );
 
     const stop = () => {
       if (!app.stopping.aborted) process.stderr.write("\nStopping: no new reads; waiting for what was sent.\n");
@@ -114,7 +117,9 @@ export const replayCommand: Command = {
       const fraction = totalBytes === 0 ? 1 : Math.min(1, bytesRead / totalBytes);
       const elapsed = Date.now() - started;
       const eta = fraction > 0 && fraction < 1 ? ` ETA ${formatDuration((elapsed * (1 - fraction)) / fraction)}` : "";
-      progress.update(`replay ${progressBar(fraction)} ${Math.round(fraction * 100)}% ${formatBytes(bytesRead)}/${formatBytes(totalBytes)}, blob ${blobsDone}/${jobs.length}, ${sent()} tuples sent${eta}`);
+      progress.update(
+        `replay ${progressBar(fraction)} ${Math.round(fraction * 100)}% ${formatBytes(bytesRead)}/${formatBytes(totalBytes)}, blob ${blobsDone}/${jobs.length}, ${sent()} tuples sent${eta}`,
+      );
     };
     const ticker = setInterval(draw, 1_000);
 

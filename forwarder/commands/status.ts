@@ -112,7 +112,9 @@ const STATE_LABELS: Readonly<Record<BlobState, string>> = {
 };
 
 function formatTable(report: StatusReport): string {
-  const lines = [`Status at ${report.at}, hours since ${report.since}; lag ${report.lagSeconds === undefined ? "unknown (a source never completed a poll)" : `${report.lagSeconds} s`}.`];
+  const lines = [
+    `Status at ${report.at}, hours since ${report.since}; lag ${report.lagSeconds === undefined ? "unknown (a source never completed a poll)" : `${report.lagSeconds} s`}.`,
+  ];
   for (const source of report.sources) {
     lines.push(
       "",
@@ -121,7 +123,9 @@ function formatTable(report: StatusReport): string {
       }, ${source.roots.length} resource root(s), ${source.blobs.length} blob(s).`,
     );
     if (source.blobs.length === 0) continue;
-    lines.push(`  ${"hour (UTC)".padEnd(17)} ${"state".padEnd(10)} ${"blocks".padStart(6)} ${"offset".padStart(10)} ${"skip".padStart(5)} ${"pending".padStart(16)}  blob`);
+    lines.push(
+      `  ${"hour (UTC)".padEnd(17)} ${"state".padEnd(10)} ${"blocks".padStart(6)} ${"offset".padStart(10)} ${"skip".padStart(5)} ${"pending".padStart(16)}  blob`,
+    );
     for (const blob of source.blobs) {
       const pending = blob.pendingBlocks === undefined ? "?" : blob.pendingBlocks === 0 ? "-" : `${blob.pendingBlocks} blk ${blob.pendingBytes} B`;
       lines.push(

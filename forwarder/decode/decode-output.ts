@@ -2,13 +2,7 @@
 // no I/O; the caller decides what an event or a malformed item becomes.
 
 export type MalformedReason =
-  | "invalid_document"
-  | "invalid_json"
-  | "invalid_record"
-  | "unknown_version"
-  | "kind_mismatch"
-  | "invalid_tuple"
-  | "event_too_large";
+  "invalid_document" | "invalid_json" | "invalid_record" | "unknown_version" | "kind_mismatch" | "invalid_tuple" | "event_too_large";
 
 export interface DecodeOutput {
   /**
@@ -49,14 +43,7 @@ export function countFields(tuple: string): number {
  * tuple goes verbatim into `flow.0`, and `suffix` closes the object. Both are quoted once per group;
  * a tuple of plain characters then needs no escaping of its own.
  */
-export function emitTuples(
-  tuples: unknown,
-  expectedFields: number,
-  prefix: string,
-  suffix: string,
-  out: DecodeOutput,
-  where: string,
-): void {
+export function emitTuples(tuples: unknown, expectedFields: number, prefix: string, suffix: string, out: DecodeOutput, where: string): void {
   if (!Array.isArray(tuples)) {
     out.malformed("invalid_record", `${where}: flowTuples is not an array`, JSON.stringify(tuples) ?? "undefined");
     return;

@@ -26,7 +26,13 @@ export async function listFlowLogBlobs(container: ContainerClient, prefix: strin
     for (const item of page.segment.blobItems) {
       if (!isFlowLogBlob(item.name)) continue;
       const partition = hourPartition(item.name);
-      blobs.push({ name: item.name, etag: headerEtag(item.properties.etag), size: item.properties.contentLength ?? 0, hour: partition?.hour, root: partition?.root });
+      blobs.push({
+        name: item.name,
+        etag: headerEtag(item.properties.etag),
+        size: item.properties.contentLength ?? 0,
+        hour: partition?.hour,
+        root: partition?.root,
+      });
     }
   }
   return blobs;

@@ -72,8 +72,7 @@ export class BlockReader {
     const upToDate =
       blocks.length === 0 ||
       (!rewritten && start.blocks >= blocks.length - 1 && checkpoint?.lastBlock?.name === last.name && checkpoint.lastBlock.size === last.size);
-    const tailKnown =
-      !rewritten && checkpoint?.position.skip === 0 && checkpoint.lastBlock?.name === last?.name && checkpoint.lastBlock?.size === last?.size;
+    const tailKnown = !rewritten && checkpoint?.position.skip === 0 && checkpoint.lastBlock?.name === last?.name && checkpoint.lastBlock?.size === last?.size;
     return { blobName, blocks, etag, start, rewritten, upToDate, tailKnown };
   }
 
@@ -116,7 +115,12 @@ export class BlockReader {
   private async rethrowChanged(blobName: string, error: unknown): Promise<never> {
     if (!(error instanceof RestError && (error.statusCode === 404 || error.statusCode === 412))) throw error;
     // A conditional read of a deleted blob may answer 412 too; say which it was in the log.
-    const gone = error.statusCode === 404 || !(await this.container.getBlockBlobClient(blobName).exists().catch(() => true));
+    const gone =
+      error.statusCode === 404 ||
+      !(await this.container
+        .getBlockBlobClient(blobName)
+        .exists()
+        .catch(() => true));
     throw new BlobChangedError(blobName, gone);
   }
 }

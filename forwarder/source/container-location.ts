@@ -35,9 +35,7 @@ export function parseContainerUrl(raw: string): ContainerLocation {
   const container = pathStyle ? segments[1] : segments[0];
   const expectedSegments = pathStyle ? 2 : 1;
   if (!account || !container || segments.length !== expectedSegments) {
-    throw new ContainerUrlError(
-      pathStyle ? "does not name exactly /<account>/<container>" : "does not name exactly one container in its path",
-    );
+    throw new ContainerUrlError(pathStyle ? "does not name exactly /<account>/<container>" : "does not name exactly one container in its path");
   }
   if (!CONTAINER_NAME.test(container)) {
     // The name is echoed only when it cannot hold a SAS pasted without its `?`.

@@ -56,7 +56,11 @@ describe("the wait loop", () => {
   it("returns the first value, saying what it waited for and how long", async () => {
     const clock = fakeClock();
     let calls = 0;
-    const value = await waitFor("tuples acknowledged", async () => (++calls >= 3 ? 42 : undefined), { timeoutMs: 600_000, intervalMs: 30_000, ...clock.options });
+    const value = await waitFor("tuples acknowledged", async () => (++calls >= 3 ? 42 : undefined), {
+      timeoutMs: 600_000,
+      intervalMs: 30_000,
+      ...clock.options,
+    });
     expect(value).toBe(42);
     expect(clock.lines).toEqual(["waiting for tuples acknowledged (at most 600 s)", "tuples acknowledged: after 60 s (3 checks)"]);
   });

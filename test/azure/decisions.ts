@@ -23,7 +23,7 @@ export const REQUIRED_SETTINGS: ReadonlyArray<{ readonly name: string; readonly 
   {
     name: "Sekoia intake keys",
     present: (env) => Boolean(env.SEKOIA_VNET_INTAKE_KEY),
-    fix: "set SEKOIA_VNET_INTAKE_KEY to the key of a Sekoia intake of format \"Azure Network Watcher Flow Logs\" (the fixture's own sink is not built yet)",
+    fix: 'set SEKOIA_VNET_INTAKE_KEY to the key of a Sekoia intake of format "Azure Network Watcher Flow Logs" (the fixture\'s own sink is not built yet)',
   },
 ];
 

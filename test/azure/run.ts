@@ -36,10 +36,19 @@ function fixtureProgram(subscriptionId: string, location: string) {
     const group = new resources.ResourceGroup("acceptance", { location }, opts);
     const vnet = new network.VirtualNetwork(
       "vnet",
-      { resourceGroupName: group.name, location, addressSpace: { addressPrefixes: ["10.42.0.0/16"] }, subnets: [{ name: "vms", addressPrefix: "10.42.1.0/24" }] },
+      {
+        resourceGroupName: group.name,
+        location,
+        addressSpace: { addressPrefixes: ["10.42.0.0/16"] },
+        subnets: [{ name: "vms", addressPrefix: "10.42.1.0/24" }],
+      },
       opts,
     );
-    const ip = new network.PublicIPAddress("vm-ip", { resourceGroupName: group.name, location, sku: { name: "Standard" }, publicIPAllocationMethod: "Static" }, opts);
+    const ip = new network.PublicIPAddress(
+      "vm-ip",
+      { resourceGroupName: group.name, location, sku: { name: "Standard" }, publicIPAllocationMethod: "Static" },
+      opts,
+    );
     const nic = new network.NetworkInterface(
       "vm-nic",
       {
@@ -58,7 +67,12 @@ function fixtureProgram(subscriptionId: string, location: string) {
         location,
         hardwareProfile: { vmSize: "Standard_B1s" },
         networkProfile: { networkInterfaces: [{ id: nic.id, primary: true }] },
-        osProfile: { computerName: "traffic", adminUsername: "acceptance", adminPassword: password.result, customData: Buffer.from(traffic).toString("base64") },
+        osProfile: {
+          computerName: "traffic",
+          adminUsername: "acceptance",
+          adminPassword: password.result,
+          customData: Buffer.from(traffic).toString("base64"),
+        },
         storageProfile: {
           imageReference: { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" },
           osDisk: { createOption: "FromImage", deleteOption: "Delete" },
@@ -105,7 +119,9 @@ async function main(): Promise<number> {
   let stack: Stack | undefined;
   let destroyed = false;
   try {
-    const fixtureUp = await step("deploying the fixture (resource group, VNet, traffic VM)", () => fixture.up({ onOutput: process.stdout.write.bind(process.stdout) }));
+    const fixtureUp = await step("deploying the fixture (resource group, VNet, traffic VM)", () =>
+      fixture.up({ onOutput: process.stdout.write.bind(process.stdout) }),
+    );
     const vnetId = String(fixtureUp.outputs.vnetId.value);
     const watcherId = `/subscriptions/${subscriptionId}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_${location}`;
     await waitFor("Azure's automatic Network Watcher in the region", async () => ((await az(["resource", "show", "--ids", watcherId])) ? true : undefined), {
@@ -125,7 +141,11 @@ async function main(): Promise<number> {
     });
     const deployed = stack;
     await step("deploying this stack against the fixture", () => deployed.up({ onOutput: process.stdout.write.bind(process.stdout) }));
-    const sent = await waitFor("tuples acknowledged by the intake", () => tuplesAcknowledged(deployed), { timeoutMs: 45 * 60_000, intervalMs: 60_000, log: say });
+    const sent = await waitFor("tuples acknowledged by the intake", () => tuplesAcknowledged(deployed), {
+      timeoutMs: 45 * 60_000,
+      intervalMs: 60_000,
+      log: say,
+    });
     say(`the intake acknowledged ${sent} tuples`);
 
     const second = await step("running up again (it must change nothing)", () => deployed.up());
@@ -145,7 +165,9 @@ async function main(): Promise<number> {
         .catch((e: unknown) => say(`could not destroy stack ${id} (${String(e)}): run \`pulumi destroy -s ${id}\` here`));
     }
     if (stack && destroyed) await stack.workspace.removeStack(stack.name).catch((e: unknown) => say(`could not remove stack ${id}: ${String(e)}`));
-    await step("destroying the fixture", () => fixture.destroy()).catch((e: unknown) => say(`could not destroy the fixture ${id}: ${String(e)}; delete its resource group by hand`));
+    await step("destroying the fixture", () => fixture.destroy()).catch((e: unknown) =>
+      say(`could not destroy the fixture ${id}: ${String(e)}; delete its resource group by hand`),
+    );
     await fixture.workspace.removeStack(id).catch(() => undefined);
   }
 }

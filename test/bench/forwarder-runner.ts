@@ -41,11 +41,15 @@ export class ForwarderChild {
     const dir = mkdtempSync(path.join(os.tmpdir(), "bench-usage-"));
     const usageFile = path.join(dir, "usage.json");
     const started = performance.now();
-    this.child = spawn(process.execPath, [...(options.withoutImageFlags ? [] : containerNodeArgs()), ...(options.nodeArgs ?? []), "--require", PROBE, BUNDLE, ...args], {
-      env: { PATH: process.env.PATH ?? "", BENCH_USAGE_FILE: usageFile, ...env },
-      cwd: options.cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    this.child = spawn(
+      process.execPath,
+      [...(options.withoutImageFlags ? [] : containerNodeArgs()), ...(options.nodeArgs ?? []), "--require", PROBE, BUNDLE, ...args],
+      {
+        env: { PATH: process.env.PATH ?? "", BENCH_USAGE_FILE: usageFile, ...env },
+        cwd: options.cwd,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     this.child.stdout!.on("data", (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr!.on("data", (d: Buffer) => (this.stderr += d.toString()));
     this.done = new Promise((resolve) => {
@@ -74,7 +78,8 @@ export class ForwarderChild {
     for (;;) {
       const found = this.logs.filter((l) => l.msg === msg);
       if (found.length >= count) return found;
-      if (this.child.exitCode !== null) throw new Error(`The forwarder exited before logging "${msg}" ${count} times:\n${this.stdout.slice(-3000)}\n${this.stderr}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`The forwarder exited before logging "${msg}" ${count} times:\n${this.stdout.slice(-3000)}\n${this.stderr}`);
       if (Date.now() > deadline) throw new Error(`Within ${timeoutMs} ms the forwarder never logged "${msg}" ${count} times:\n${this.stdout.slice(-3000)}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

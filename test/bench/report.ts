@@ -39,7 +39,12 @@ export function table(f: BenchFigures): string {
       "report",
       "",
     ],
-    ["overhead ratio (forwarder / baseline wall time)", `${n(t.overheadRatio, 2)} (runs: ${t.ratios.map((x) => n(x, 2)).join(", ")})`, "<= 1.5", mark(t.overheadRatio <= 1.5)],
+    [
+      "overhead ratio (forwarder / baseline wall time)",
+      `${n(t.overheadRatio, 2)} (runs: ${t.ratios.map((x) => n(x, 2)).join(", ")})`,
+      "<= 1.5",
+      mark(t.overheadRatio <= 1.5),
+    ],
     [
       `read amplification (${r.appends} appends, \`--once\` after each)`,
       `${n(r.contentRatio, 3)} blob content; ${n(r.wireRatio, 2)} on the wire incl. listings, block lists, headers (${n(r.finalBytes / 1e3)} kB final, ${n(r.storageRequestsPerRun, 1)} source requests per run)`,
@@ -48,7 +53,10 @@ export function table(f: BenchFigures): string {
     ],
     [
       "idle poll cost (storage requests per poll)",
-      f.idle.byHistory.map((h) => `${n(h.olderBlobs)} older blobs: ${n(h.requests)}`).join("; ") + ` (${Object.entries(many.operations).map(([op, c]) => `${op} ${c}`).join(", ")})`,
+      f.idle.byHistory.map((h) => `${n(h.olderBlobs)} older blobs: ${n(h.requests)}`).join("; ") +
+        ` (${Object.entries(many.operations)
+          .map(([op, c]) => `${op} ${c}`)
+          .join(", ")})`,
       "same within 10%",
       mark(idleSpread <= 0.1),
     ],

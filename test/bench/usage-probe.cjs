@@ -8,8 +8,5 @@ process.on("exit", () => {
   const status = fs.readFileSync("/proc/self/status", "utf8");
   const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
   const usage = process.resourceUsage();
-  fs.writeFileSync(
-    file,
-    JSON.stringify({ peakRssKb: hwm ? Number(hwm[1]) : usage.maxRSS, cpuUs: usage.userCPUTime + usage.systemCPUTime }),
-  );
+  fs.writeFileSync(file, JSON.stringify({ peakRssKb: hwm ? Number(hwm[1]) : usage.maxRSS, cpuUs: usage.userCPUTime + usage.systemCPUTime }));
 });

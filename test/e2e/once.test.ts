@@ -31,7 +31,8 @@ afterAll(async () => {
 const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 const previousHour = new Date(hour.getTime() - 3_600_000);
 const nsgId = nsgResourceId("00000000-0000-0000-0000-000000000001", "rg-app", "nsg-web");
-const flowLogId = "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_WESTEUROPE/FLOWLOGS/VNET-APP";
+const flowLogId =
+  "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_WESTEUROPE/FLOWLOGS/VNET-APP";
 const vnetId = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet-app";
 
 function receivedTuples(): string[] {

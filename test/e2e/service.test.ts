@@ -16,7 +16,8 @@ const gen = new FlowLogGenerator(11);
 const expected = new Set<string>();
 const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 const nsgId = nsgResourceId("00000000-0000-0000-0000-0000000000aa", "rg-svc", "nsg-svc");
-const flowLogId = "/SUBSCRIPTIONS/00000000-0000-0000-0000-0000000000AA/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_NORTHEUROPE/FLOWLOGS/VNET-SVC";
+const flowLogId =
+  "/SUBSCRIPTIONS/00000000-0000-0000-0000-0000000000AA/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_NORTHEUROPE/FLOWLOGS/VNET-SVC";
 let nsgBlob: AzureFlowLogBlob;
 let vnetBlob: AzureFlowLogBlob;
 
@@ -35,7 +36,10 @@ afterAll(async () => {
 async function appendBoth(records: number): Promise<void> {
   for (let i = 0; i < records; i++) {
     const nsg = gen.nsgRecord(nsgId, { time: new Date(), mac: "000D3AF1A2B3" });
-    const vnet = gen.vnetRecord("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", flowLogId, { time: new Date(), mac: "000D3AF1C4D5" });
+    const vnet = gen.vnetRecord("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", flowLogId, {
+      time: new Date(),
+      mac: "000D3AF1C4D5",
+    });
     await nsgBlob.append([nsg.record]);
     await vnetBlob.append([vnet.record]);
     for (const t of [...nsg.tuples, ...vnet.tuples]) expected.add(t.tuple);

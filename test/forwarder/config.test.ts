@@ -48,7 +48,13 @@ describe("loadConfig", () => {
     ]);
     expect(config.checkpoint.container).toBe("checkpoints");
     expect(config.intakeKeys).toEqual({ nsg: NSG_KEY, vnet: VNET_KEY });
-    expect(config).toMatchObject({ intakeUrl: "https://intake.sekoia.io", pollIntervalSeconds: 30, healthPort: 8080, requestTimeoutSeconds: 30, logLevel: "info" });
+    expect(config).toMatchObject({
+      intakeUrl: "https://intake.sekoia.io",
+      pollIntervalSeconds: 30,
+      healthPort: 8080,
+      requestTimeoutSeconds: 30,
+      logLevel: "info",
+    });
     expect(config.startTime).toBeUndefined();
   });
 
@@ -70,7 +76,14 @@ describe("loadConfig", () => {
   });
 
   it("reads the optional numbers, start time and log level", () => {
-    const config = loadConfig({ ...VALID, POLL_INTERVAL_SECONDS: "5", HEALTH_PORT: "9090", SEKOIA_REQUEST_TIMEOUT_SECONDS: "12", FORWARDER_START_TIME: "2026-04-01T06:30:00Z", LOG_LEVEL: "debug" });
+    const config = loadConfig({
+      ...VALID,
+      POLL_INTERVAL_SECONDS: "5",
+      HEALTH_PORT: "9090",
+      SEKOIA_REQUEST_TIMEOUT_SECONDS: "12",
+      FORWARDER_START_TIME: "2026-04-01T06:30:00Z",
+      LOG_LEVEL: "debug",
+    });
     expect(config).toMatchObject({ pollIntervalSeconds: 5, healthPort: 9090, requestTimeoutSeconds: 12, logLevel: "debug" });
     expect(config.startTime?.toISOString()).toBe("2026-04-01T06:30:00.000Z");
   });
@@ -134,7 +147,16 @@ describe("loadConfig", () => {
 
   it("documents every variable whose error it can raise", () => {
     const variables = Object.keys(FORWARDER_VARIABLES);
-    for (const name of ["FLOWLOG_SOURCES", "CHECKPOINT_URL", "SEKOIA_INTAKE_URL", "SEKOIA_NSG_INTAKE_KEY", "SEKOIA_VNET_INTAKE_KEY", "POLL_INTERVAL_SECONDS", "HEALTH_PORT", "FORWARDER_START_TIME"]) {
+    for (const name of [
+      "FLOWLOG_SOURCES",
+      "CHECKPOINT_URL",
+      "SEKOIA_INTAKE_URL",
+      "SEKOIA_NSG_INTAKE_KEY",
+      "SEKOIA_VNET_INTAKE_KEY",
+      "POLL_INTERVAL_SECONDS",
+      "HEALTH_PORT",
+      "FORWARDER_START_TIME",
+    ]) {
       expect(variables).toContain(name);
     }
   });

@@ -4,13 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
-import {
-  BlobServiceClient,
-  ContainerSASPermissions,
-  generateBlobSASQueryParameters,
-  SASProtocol,
-  StorageSharedKeyCredential,
-} from "@azure/storage-blob";
+import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from "@azure/storage-blob";
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const DEV_ACCOUNT = "devstoreaccount1";
@@ -55,7 +49,17 @@ export class Azurite {
 
   /** Starts (again) on the same port; with a location, the data survives a stop. */
   async resume(): Promise<void> {
-    const args = [AZURITE_BIN, "--blobHost", "127.0.0.1", "--blobPort", String(this.port), "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--loose"];
+    const args = [
+      AZURITE_BIN,
+      "--blobHost",
+      "127.0.0.1",
+      "--blobPort",
+      String(this.port),
+      "--skipApiVersionCheck",
+      "--disableTelemetry",
+      "--silent",
+      "--loose",
+    ];
     args.push(...(this.location ? ["--location", this.location] : ["--inMemoryPersistence"]));
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;

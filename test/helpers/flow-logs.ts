@@ -131,7 +131,10 @@ export class AzureFlowLogBlob {
   private readonly tailId = blockId(9_999_999_999);
   private records = 0;
 
-  constructor(container: ContainerClient, readonly name: string) {
+  constructor(
+    container: ContainerClient,
+    readonly name: string,
+  ) {
     this.blob = container.getBlockBlobClient(name);
   }
 

@@ -28,9 +28,7 @@ export class ForwarderProcess {
     this.child.stdout!.on("data", (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr!.on("data", (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => {
-      this.child.once("close", (code, signal) =>
-        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr, logs: parseLogs(this.stdout) }),
-      );
+      this.child.once("close", (code, signal) => resolve({ code, signal, stdout: this.stdout, stderr: this.stderr, logs: parseLogs(this.stdout) }));
     });
   }
 
@@ -44,8 +42,10 @@ export class ForwarderProcess {
     for (;;) {
       const found = this.logs.find(predicate);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`Within ${timeoutMs} ms the forwarder never logged ${what}. Output:\n${this.stdout.slice(-4000)}\n${this.stderr.slice(-2000)}`);
-      if (this.child.exitCode !== null) throw new Error(`The forwarder exited (${this.child.exitCode}) before it logged ${what}:\n${this.stdout.slice(-4000)}\n${this.stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(`Within ${timeoutMs} ms the forwarder never logged ${what}. Output:\n${this.stdout.slice(-4000)}\n${this.stderr.slice(-2000)}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`The forwarder exited (${this.child.exitCode}) before it logged ${what}:\n${this.stdout.slice(-4000)}\n${this.stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -23,7 +23,12 @@ describe.each([false, true])("alerts (preview: %s)", (preview) => {
 
     const noDelivery = oneOf(run, T.rule, "alerts-no-delivery").inputs as any;
     expect(noDelivery).toMatchObject({ kind: "LogAlert", enabled: true, scopes: [workspaceId], windowSize: "PT1H", evaluationFrequency: "PT5M" });
-    expect(noDelivery.criteria.allOf[0]).toMatchObject({ query: noDeliveryQuery(appName, 60), timeAggregation: "Count", operator: "GreaterThan", threshold: 0 });
+    expect(noDelivery.criteria.allOf[0]).toMatchObject({
+      query: noDeliveryQuery(appName, 60),
+      timeAggregation: "Count",
+      operator: "GreaterThan",
+      threshold: 0,
+    });
     expect(noDelivery.actions.actionGroups).toEqual([expect.stringContaining("alerts-email")]);
 
     const restarts = oneOf(run, T.rule, "alerts-restarts").inputs as any;
@@ -90,9 +95,9 @@ describe("queries", () => {
     const q = noDeliveryQuery("forwarder-app1", 30);
     expect(POLL_FINISHED_MSG).toBe("Poll finished.");
     expect(q).toContain("let window = 30m;");
-    expect(q).toContain('StorageBlobLogs');
+    expect(q).toContain("StorageBlobLogs");
     expect(q).toContain('OperationName == "PutBlockList" and ObjectKey contains "/insights-logs-"');
-    expect(q).toContain('ContainerAppConsoleLogs_CL');
+    expect(q).toContain("ContainerAppConsoleLogs_CL");
     expect(q).toContain('ContainerAppName_s == "forwarder-app1"');
     expect(q).toContain('tostring(entry.msg) == "Poll finished."');
     expect(q).toContain("sum(tolong(entry.tuplesSent))");

@@ -103,7 +103,9 @@ describe("FlowLogs component", () => {
     await pulumi.runtime.setMocks(recordingMocks({ resources: [], calls: [] }), "sekoia-flowlogs", "test", false);
     const component = new FlowLogs("flowlogs-westeurope", {
       region: "westeurope",
-      targets: [{ key: "targets[0]", id: ids.vnet("v"), location: "westeurope", kind: "vnet", family: "vnet", subscriptionId: "s", resourceGroup: "rg-net", name: "v" }],
+      targets: [
+        { key: "targets[0]", id: ids.vnet("v"), location: "westeurope", kind: "vnet", family: "vnet", subscriptionId: "s", resourceGroup: "rg-net", name: "v" },
+      ],
       networkWatcherName: "NetworkWatcher_westeurope",
       networkWatcherResourceGroupName: "NetworkWatcherRG",
       storageAccountId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a",

@@ -43,7 +43,9 @@ describe.each([false, true])("forwarder image (preview: %s)", (preview) => {
     const config = app.inputs.configuration as any;
     const registries = "value" in config ? config.value.registries : config.registries;
     expect(registries).toEqual([{ server: loginServer, identity: expect.stringContaining("forwarder-identity") }]);
-    expect((app.inputs.template as any).containers[0].image).toMatch(new RegExp(`^${loginServer}/sekoia-flowlogs-forwarder:src-[0-9a-f]{16}@sha256:[0-9a-f]{64}$`));
+    expect((app.inputs.template as any).containers[0].image).toMatch(
+      new RegExp(`^${loginServer}/sekoia-flowlogs-forwarder:src-[0-9a-f]{16}@sha256:[0-9a-f]{64}$`),
+    );
     const pull = oneOf(run, T.role, "forwarder-pull-image");
     expect(pull.inputs.roleDefinitionId).toMatch(/\/roleDefinitions\/7f951dda-4ed3-4680-a7ca-43fe172d538d$/);
     expect(pull.inputs.scope).toMatch(new RegExp(`/${registry.inputs.registryName as string}$`));
@@ -91,9 +93,15 @@ describe.each([false, true])("forwarderImage from a private registry (preview: %
 describe("private registry configuration", () => {
   it.each([
     [{ forwarderImageRegistryId: "myregistry" }, /forwarderImageRegistryId: found "myregistry", expected \/subscriptions/],
-    [{ forwarderImageRegistryId: PRIVATE_ACR.replace("myregistry", "otherregistry") }, /forwarderImageRegistryId: found the registry otherregistry, expected the one forwarderImage is in \(myregistry\.azurecr\.io\)/],
+    [
+      { forwarderImageRegistryId: PRIVATE_ACR.replace("myregistry", "otherregistry") },
+      /forwarderImageRegistryId: found the registry otherregistry, expected the one forwarderImage is in \(myregistry\.azurecr\.io\)/,
+    ],
     [{ forwarderImageRegistryUsername: "puller" }, /forwarderImageRegistryPassword: found nothing, expected both/],
-    [{ forwarderImageRegistryId: PRIVATE_ACR, forwarderImageRegistryUsername: "puller" }, /forwarderImageRegistryUsername: found it with forwarderImageRegistryId/],
+    [
+      { forwarderImageRegistryId: PRIVATE_ACR, forwarderImageRegistryUsername: "puller" },
+      /forwarderImageRegistryUsername: found it with forwarderImageRegistryId/,
+    ],
     [{ forwarderImage: "", forwarderImageRegistryId: PRIVATE_ACR }, /expected it only with forwarderImage/],
   ])("refuses %j", async (overrides, message) => {
     await expect(runStack({ config: { ...defaultConfig(), ...overrides } })).rejects.toThrow(message);
@@ -166,7 +174,10 @@ describe("forwarderSourceHash", () => {
 
 describe("the image build context (forwarder/Dockerfile.dockerignore)", () => {
   const read = (file: string) => readFileSync(path.join(REPO_ROOT, "forwarder", file), "utf8");
-  const rules = read("Dockerfile.dockerignore").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  const rules = read("Dockerfile.dockerignore")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
   const copied = [...read("Dockerfile").matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(/\s+/));
 
   it("leaves out everything first, so README.md and Pulumi.<stack>.yaml never reach the context", () => {
@@ -184,4 +195,3 @@ describe("the image build context (forwarder/Dockerfile.dockerignore)", () => {
     expect(rules).toContain("forwarder/dist");
   });
 });
-

@@ -68,7 +68,15 @@ export async function runStack(scenario: Scenario): Promise<ProgramRun> {
   vi.resetModules();
   const { runProgram } = await import("../../infra/plan-render.js");
   const { values, secretKeys } = runtimeConfig(scenario.config);
-  return runProgram({ config: values, secretKeys, stack: "test", preview: scenario.preview ?? false, now: NOW, recorder: scenario.recorder, existingLocations: scenario.existingLocations });
+  return runProgram({
+    config: values,
+    secretKeys,
+    stack: "test",
+    preview: scenario.preview ?? false,
+    now: NOW,
+    recorder: scenario.recorder,
+    existingLocations: scenario.existingLocations,
+  });
 }
 
 export function resourcesOf(run: ProgramRun, type: string): RecordedResource[] {

@@ -44,7 +44,11 @@ describe.each([false, true])("networkWatchers (preview: %s)", (preview) => {
       existingLocations: { [customWatcher]: "westeurope" },
       preview,
     });
-    expect(resourcesOf(run, T.watcher).map((w) => [w.operation, w.id]).sort()).toEqual([
+    expect(
+      resourcesOf(run, T.watcher)
+        .map((w) => [w.operation, w.id])
+        .sort(),
+    ).toEqual([
       ["read", `/subscriptions/${SUBSCRIPTION}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_northeurope`],
       ["read", customWatcher],
     ]);
@@ -54,7 +58,6 @@ describe.each([false, true])("networkWatchers (preview: %s)", (preview) => {
     }
     expect(run.outputs.networkWatchers).toMatchObject({ westeurope: { name: "nw-weu-corp", resourceGroupName: "rg-netops", adopted: true } });
   });
-
 });
 
 describe("a listed watcher in another region", () => {
@@ -68,8 +71,19 @@ describe("a listed watcher in another region", () => {
   });
 
   it("passes the watcher's name on once its location matches", async () => {
-    await pulumi.runtime.setMocks(recordingMocks({ resources: [], calls: [] }, SUBSCRIPTION, { [customWatcher]: "westeurope" }), "sekoia-flowlogs", "test", false);
-    const component = new NetworkWatcher("watcher-westeurope", { region: "westeurope", mode: "create", configured, subscriptionId: SUBSCRIPTION, resourceGroupName: "ignored" });
+    await pulumi.runtime.setMocks(
+      recordingMocks({ resources: [], calls: [] }, SUBSCRIPTION, { [customWatcher]: "westeurope" }),
+      "sekoia-flowlogs",
+      "test",
+      false,
+    );
+    const component = new NetworkWatcher("watcher-westeurope", {
+      region: "westeurope",
+      mode: "create",
+      configured,
+      subscriptionId: SUBSCRIPTION,
+      resourceGroupName: "ignored",
+    });
     expect(component.adopted).toBe(true);
     const name = await new Promise((resolve) => component.watcherName.apply(resolve));
     expect(name).toBe("nw-weu-corp");

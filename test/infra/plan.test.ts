@@ -38,7 +38,7 @@ describe("the dev stack plan", () => {
     expect(run.knownSecrets.length).toBeGreaterThanOrEqual(6);
     for (const secret of run.knownSecrets) expect(plan).not.toContain(secret);
     expect(plan).toContain('configuration.secrets[0].value: "[secret]"');
-    expect(plan).toContain("sekoiaSasTokens: \"[secret]\"");
+    expect(plan).toContain('sekoiaSasTokens: "[secret]"');
     expect(plan).not.toContain("FAKE-INTAKE-KEY");
   });
 
@@ -61,9 +61,14 @@ describe("what only Azure would show, in the plan", () => {
   it("shows the explicit provider, the serialized flow logs and the flow-logs-stopped alert", async () => {
     vi.resetModules();
     const { renderPlan, runProgram } = await import("../../infra/plan-render.js");
-    const plan = renderPlan("dev", await runProgram({ ...loadStackConfig("dev", REPO_ROOT), stack: "dev", preview: true, now: new Date("2026-06-01T00:00:00Z") }));
+    const plan = renderPlan(
+      "dev",
+      await runProgram({ ...loadStackConfig("dev", REPO_ROOT), stack: "dev", preview: true, now: new Date("2026-06-01T00:00:00Z") }),
+    );
     expect(plan).toMatch(/\+ pulumi:providers:azure-native azure\n(.*\n)*? {6}subscriptionId: "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14"/);
-    expect(plan).toMatch(/\+ azure-native:network:FlowLog flowlogs-westeurope-nsg-[0-9a-f]{8}\n {6}\(provider: azure\)\n {6}\(deleteBeforeReplace[^\n]*\n {6}\(retainOnDelete[^\n]*\n {6}\(after: flowlogs-westeurope-vnet-[0-9a-f]{8}\)/);
+    expect(plan).toMatch(
+      /\+ azure-native:network:FlowLog flowlogs-westeurope-nsg-[0-9a-f]{8}\n {6}\(provider: azure\)\n {6}\(deleteBeforeReplace[^\n]*\n {6}\(retainOnDelete[^\n]*\n {6}\(after: flowlogs-westeurope-vnet-[0-9a-f]{8}\)/,
+    );
     expect(plan).toContain("+ azure-native:monitor:ScheduledQueryRule alerts-flow-logs-stopped");
   });
 });

@@ -37,6 +37,8 @@ describe("the provider's subscription", () => {
 
   it("refuses targets outside azure-native:subscriptionId when it is set", async () => {
     const failure = runStack({ config: { ...defaultConfig(), "azure-native:subscriptionId": OTHER_SUBSCRIPTION } });
-    await expect(failure).rejects.toThrow(/targets\[0\]\.id: found subscription .* expected 11111111-2222-4333-8444-555555555555 \(azure-native:subscriptionId\)/);
+    await expect(failure).rejects.toThrow(
+      /targets\[0\]\.id: found subscription .* expected 11111111-2222-4333-8444-555555555555 \(azure-native:subscriptionId\)/,
+    );
   });
 });

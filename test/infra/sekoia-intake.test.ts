@@ -50,11 +50,7 @@ describe("create", () => {
     const stored = server.intakes.get(id)!;
     expect(stored).toMatchObject({ name: "azure-flowlogs-test-vnet", format_uuid: VNET_FORMAT, entity_uuid: ENTITY, configured: true });
     expect(outs).toEqual({ ...inputsFor(server), uuid: id, intakeKey: stored.intake_key });
-    expect(routes(server)).toEqual([
-      "POST /v1/sic/conf/intakes 201",
-      "PATCH /v1/sic/conf/intakes/{uuid}/settings 200",
-      "GET /v1/sic/conf/intakes/{uuid} 200",
-    ]);
+    expect(routes(server)).toEqual(["POST /v1/sic/conf/intakes 201", "PATCH /v1/sic/conf/intakes/{uuid}/settings 200", "GET /v1/sic/conf/intakes/{uuid} 200"]);
     expect(server.requests[0].body).toMatchObject({ configured: false, intake_key: null });
   });
 
@@ -100,7 +96,9 @@ describe("create", () => {
   it("fails on an unknown entity or community, naming sekoiaEntityUuid and sekoiaCommunityUuid", async () => {
     const server = await start();
     const entity = await failureOf(provider.create(inputsFor(server, { entityUuid: "11111111-2222-4333-8444-555555555555" })));
-    expect(entity).toMatch(/^Sekoia answered 404 to creating intake .*: Entity 11111111-2222-4333-8444-555555555555 not found\. Check sekoiaEntityUuid \(GET <sekoiaApiUrl>\/v1\/sic\/conf\/entities lists the entities\)/);
+    expect(entity).toMatch(
+      /^Sekoia answered 404 to creating intake .*: Entity 11111111-2222-4333-8444-555555555555 not found\. Check sekoiaEntityUuid \(GET <sekoiaApiUrl>\/v1\/sic\/conf\/entities lists the entities\)/,
+    );
     const community = await failureOf(provider.create(inputsFor(server, { communityUuid: "11111111-2222-4333-8444-555555555555" })));
     expect(community).toMatch(/Community 11111111-.* not found\. Check sekoiaEntityUuid .*, sekoiaCommunityUuid, and that sekoiaApiUrl/);
     expect(server.intakes.size).toBe(0);
@@ -118,9 +116,13 @@ describe("create", () => {
   });
 
   it("deletes the half-made intake when a step after the POST fails, and says so", async () => {
-    const server = await start({ fault: (_n, method, path) => (method === "PATCH" && path.endsWith("/settings") ? { status: 403, body: { message: "settings denied" } } : undefined) });
+    const server = await start({
+      fault: (_n, method, path) => (method === "PATCH" && path.endsWith("/settings") ? { status: 403, body: { message: "settings denied" } } : undefined),
+    });
     const message = await failureOf(provider.create(inputsFor(server)));
-    expect(message).toMatch(/^Sekoia answered 403 to initialising the settings of intake [0-9a-f-]{36}: settings denied\. .* The intake was deleted again; nothing was left behind\.$/);
+    expect(message).toMatch(
+      /^Sekoia answered 403 to initialising the settings of intake [0-9a-f-]{36}: settings denied\. .* The intake was deleted again; nothing was left behind\.$/,
+    );
     expect(server.intakes.size).toBe(0);
     expect(routes(server).at(-1)).toBe("DELETE /v1/sic/conf/intakes/{uuid} 204");
   });
@@ -170,7 +172,9 @@ describe("transient errors", () => {
     const inputs = inputsFor(server);
     await server.stop();
     const message = await failureOf(provider.create(inputs));
-    expect(message).toMatch(/^Sekoia API POST \/v1\/sic\/conf\/intakes: no answer from http:\/\/127\.0\.0\.1:\d+ after 5 attempts \(TypeError: ECONNREFUSED\); check sekoiaApiUrl and the network\.$/);
+    expect(message).toMatch(
+      /^Sekoia API POST \/v1\/sic\/conf\/intakes: no answer from http:\/\/127\.0\.0\.1:\d+ after 5 attempts \(TypeError: ECONNREFUSED\); check sekoiaApiUrl and the network\.$/,
+    );
   });
 });
 
@@ -220,7 +224,9 @@ describe("read, update, replace, delete", () => {
     const { server, id, outs } = await created();
     server.deleteInConsole(id);
     const message = await failureOf(provider.update!(id, outs, inputsFor(server, { name: "new-name" })));
-    expect(message).toMatch(/^Sekoia answered 404 to renaming intake .*: Intake [0-9a-f-]{36} not found\. The intake no longer exists in Sekoia: run `pulumi refresh`, then `pulumi up` creates it again\.$/);
+    expect(message).toMatch(
+      /^Sekoia answered 404 to renaming intake .*: Intake [0-9a-f-]{36} not found\. The intake no longer exists in Sekoia: run `pulumi refresh`, then `pulumi up` creates it again\.$/,
+    );
   });
 
   it("update with an invalid name fails with Sekoia's message, naming sekoiaIntakeName", async () => {
@@ -243,7 +249,10 @@ describe("read, update, replace, delete", () => {
     expect(await provider.diff!(id, outs, { ...same, apiUrl: `${same.apiUrl}/`, entityUuid: ENTITY.toUpperCase() })).toEqual({ changes: false, replaces: [] });
     expect(await provider.diff!(id, outs, { ...same, communityUuid: "" })).toEqual({ changes: false, replaces: [] });
     expect(await provider.diff!(id, outs, { ...same, formatUuid: NSG_FORMAT })).toEqual({ changes: true, replaces: ["formatUuid"] });
-    expect(await provider.diff!(id, outs, { ...same, entityUuid: COMMUNITY, communityUuid: COMMUNITY })).toEqual({ changes: true, replaces: ["entityUuid", "communityUuid"] });
+    expect(await provider.diff!(id, outs, { ...same, entityUuid: COMMUNITY, communityUuid: COMMUNITY })).toEqual({
+      changes: true,
+      replaces: ["entityUuid", "communityUuid"],
+    });
     expect(await provider.diff!(id, outs, { ...same, apiUrl: "https://app.fra2.sekoia.io/api" })).toEqual({ changes: true, replaces: ["apiUrl"] });
     expect(await provider.diff!(id, outs, { ...same, apiKey: "another-key" })).toEqual({ changes: true, replaces: [] });
   });
@@ -302,7 +311,10 @@ describe("check", () => {
       { property: "apiUrl", reason: 'sekoiaApiUrl: found "api.sekoia.io", expected the Sekoia API base URL, e.g. https://api.sekoia.io' },
       { property: "apiKey", reason: "sekoiaApiKey: found a value, expected a Sekoia API key with the intake-management permission" },
       { property: "name", reason: 'sekoiaIntakeName: found "", expected an intake name of 1 to 100 characters' },
-      { property: "formatUuid", reason: 'the intake format (fixed by the program per kind of flow log): found "nsg", expected the uuid of a Sekoia intake format' },
+      {
+        property: "formatUuid",
+        reason: 'the intake format (fixed by the program per kind of flow log): found "nsg", expected the uuid of a Sekoia intake format',
+      },
       { property: "entityUuid", reason: 'sekoiaEntityUuid: found "my-entity", expected the uuid of a Sekoia entity' },
       { property: "communityUuid", reason: 'sekoiaCommunityUuid: found "x", expected the uuid of a Sekoia community, or nothing' },
     ]);
@@ -310,7 +322,13 @@ describe("check", () => {
 
   it("accepts values not known yet during a preview", async () => {
     const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-    const result = await provider.check!({} as SekoiaIntakeInputs, { apiUrl: unknown, apiKey: unknown, name: unknown, formatUuid: VNET_FORMAT, entityUuid: unknown });
+    const result = await provider.check!({} as SekoiaIntakeInputs, {
+      apiUrl: unknown,
+      apiKey: unknown,
+      name: unknown,
+      formatUuid: VNET_FORMAT,
+      entityUuid: unknown,
+    });
     expect(result.failures).toEqual([]);
   });
 });

@@ -31,8 +31,22 @@ describe.each([false, true])("a stack with the Sekoia API (preview: %s)", (previ
       return { resource: r.name, ...inputs };
     });
     expect(intakes).toEqual([
-      { resource: "sekoia-nsg", name: "azure-flowlogs-test-nsg", apiUrl: "https://app.fra2.sekoia.io/api", apiKey: API_KEY, formatUuid: NSG_FORMAT, entityUuid: ENTITY },
-      { resource: "sekoia-vnet", name: "azure-flowlogs-test-vnet", apiUrl: "https://app.fra2.sekoia.io/api", apiKey: API_KEY, formatUuid: VNET_FORMAT, entityUuid: ENTITY },
+      {
+        resource: "sekoia-nsg",
+        name: "azure-flowlogs-test-nsg",
+        apiUrl: "https://app.fra2.sekoia.io/api",
+        apiKey: API_KEY,
+        formatUuid: NSG_FORMAT,
+        entityUuid: ENTITY,
+      },
+      {
+        resource: "sekoia-vnet",
+        name: "azure-flowlogs-test-vnet",
+        apiUrl: "https://app.fra2.sekoia.io/api",
+        apiKey: API_KEY,
+        formatUuid: VNET_FORMAT,
+        entityUuid: ENTITY,
+      },
     ]);
     for (const r of resourcesOf(run, T.sekoiaIntake)) {
       expect(isSecretValue(r.inputs.apiKey)).toBe(true);
@@ -67,11 +81,20 @@ describe("the Sekoia API options", () => {
   it("a VNet-only stack creates only the VNet intake, named with sekoiaIntakeName and in sekoiaCommunityUuid", async () => {
     const community = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
     const run = await runStack({
-      config: apiConfig({ targets: [{ id: ids.nic("nic1"), location: "westeurope" }], sekoiaIntakeName: "prod flows", sekoiaCommunityUuid: community.toUpperCase() }),
+      config: apiConfig({
+        targets: [{ id: ids.nic("nic1"), location: "westeurope" }],
+        sekoiaIntakeName: "prod flows",
+        sekoiaCommunityUuid: community.toUpperCase(),
+      }),
     });
     const intakes = resourcesOf(run, T.sekoiaIntake);
     expect(intakes.map((r) => r.name)).toEqual(["sekoia-vnet"]);
-    expect(plain(intakes[0].inputs)).toMatchObject({ name: "prod flows-vnet", communityUuid: community, apiUrl: "https://api.sekoia.io", formatUuid: VNET_FORMAT });
+    expect(plain(intakes[0].inputs)).toMatchObject({
+      name: "prod flows-vnet",
+      communityUuid: community,
+      apiUrl: "https://api.sekoia.io",
+      formatUuid: VNET_FORMAT,
+    });
     expect((plain(oneOf(run, T.app).inputs) as any).configuration.secrets.map((s: { name: string }) => s.name)).toEqual(["sekoia-vnet-intake-key"]);
   });
 
@@ -105,7 +128,11 @@ describe("Sekoia API configuration errors", () => {
     ["a community that is not a uuid", { sekoiaCommunityUuid: "tenant-a" }, /- sekoiaCommunityUuid: found "tenant-a"/],
     ["a plain-http API base", { sekoiaApiUrl: "http://api.sekoia.io" }, /- sekoiaApiUrl: found "http:\/\/api.sekoia.io", expected the https:\/\/ API base/],
     ["an intake name prefix with odd characters", { sekoiaIntakeName: "a/b" }, /- sekoiaIntakeName: found "a\/b"/],
-    ["an intake key as well as the API for one kind", { sekoiaNsgIntakeKey: NSG_KEY }, /- sekoiaNsgIntakeKey: set together with sekoiaApiKey.*Choose a single approach/],
+    [
+      "an intake key as well as the API for one kind",
+      { sekoiaNsgIntakeKey: NSG_KEY },
+      /- sekoiaNsgIntakeKey: set together with sekoiaApiKey.*Choose a single approach/,
+    ],
   ])("rejects %s, naming the key", (_name, overrides, expected) => {
     const message = problemsOf(apiConfig(overrides));
     expect(message).toMatch(expected);
@@ -115,7 +142,9 @@ describe("Sekoia API configuration errors", () => {
 
   it("the program registers nothing when they are wrong", async () => {
     const recorder = { resources: [], calls: [] };
-    await expect(runStack({ config: apiConfig({ sekoiaVnetIntakeKey: "k-1234" }), recorder })).rejects.toThrow(/sekoiaVnetIntakeKey: set together with sekoiaApiKey/);
+    await expect(runStack({ config: apiConfig({ sekoiaVnetIntakeKey: "k-1234" }), recorder })).rejects.toThrow(
+      /sekoiaVnetIntakeKey: set together with sekoiaApiKey/,
+    );
     expect(recorder).toEqual({ resources: [], calls: [] });
   });
 

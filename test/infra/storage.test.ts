@@ -14,7 +14,11 @@ describe.each([false, true])("storage (preview: %s)", (preview) => {
   const flowLogAccounts = () => resourcesOf(run, T.account).filter((a) => a.name.startsWith("flowlogs-"));
 
   it("creates one flow-log account per target region, in that region", () => {
-    expect(flowLogAccounts().map((a) => [a.name, a.inputs.location]).sort()).toEqual([
+    expect(
+      flowLogAccounts()
+        .map((a) => [a.name, a.inputs.location])
+        .sort(),
+    ).toEqual([
       ["flowlogs-northeurope-account", "northeurope"],
       ["flowlogs-westeurope-account", "westeurope"],
     ]);
@@ -56,9 +60,7 @@ describe.each([false, true])("storage (preview: %s)", (preview) => {
   });
 
   it("creates the private checkpoint container", () => {
-    expect(resourcesOf(run, T.container).map((c) => c.inputs)).toEqual([
-      expect.objectContaining({ containerName: "checkpoints", publicAccess: "None" }),
-    ]);
+    expect(resourcesOf(run, T.container).map((c) => c.inputs)).toEqual([expect.objectContaining({ containerName: "checkpoints", publicAccess: "None" })]);
   });
 });
 
@@ -66,7 +68,11 @@ describe("region grouping", () => {
   it("puts targets of one region in one account, whatever their kind", async () => {
     const targets = [ids.vnet("a"), ids.nsg("b"), ids.nic("c")].map((id) => ({ id, location: "francecentral" }));
     const run = await runStack({ config: { ...defaultConfig(), targets } });
-    expect(resourcesOf(run, T.account).map((a) => a.name).sort()).toEqual(["checkpoints-account", "flowlogs-francecentral-account"]);
+    expect(
+      resourcesOf(run, T.account)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(["checkpoints-account", "flowlogs-francecentral-account"]);
   });
 });
 

@@ -18,7 +18,13 @@ export class LocalSekoiaIntakes {
     try {
       const make = async (kind: FlowLogKind) =>
         (
-          await sekoiaIntakeProvider.create({ apiUrl: api.url, apiKey: API_KEY, name: `azure-flowlogs-local-${kind}`, formatUuid: INTAKE_FORMATS[kind], entityUuid: ENTITY })
+          await sekoiaIntakeProvider.create({
+            apiUrl: api.url,
+            apiKey: API_KEY,
+            name: `azure-flowlogs-local-${kind}`,
+            formatUuid: INTAKE_FORMATS[kind],
+            entityUuid: ENTITY,
+          })
         ).outs!;
       return new LocalSekoiaIntakes(api, { nsg: await make("nsg"), vnet: await make("vnet") });
     } catch (error) {

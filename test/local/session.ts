@@ -48,8 +48,7 @@ async function runSession(options: LocalOptions): Promise<number> {
       process.stdout.write(`${sekoia.describe()}\n`);
     }
     const keys = sekoia?.keys ?? { nsg: NSG_KEY, vnet: VNET_KEY };
-    const destination =
-      real ?? ({ kind: "loopback", intake: await IntakeServer.start({ keys: [keys.nsg, keys.vnet] }), keys } as const);
+    const destination = real ?? ({ kind: "loopback", intake: await IntakeServer.start({ keys: [keys.nsg, keys.vnet] }), keys } as const);
     if (destination.kind === "loopback") cleanups.push(() => destination.intake.stop());
     const kinds = Object.keys(destination.keys) as FlowLogKind[];
     const containers = { nsg: NSG_CONTAINER, vnet: VNET_CONTAINER };
@@ -91,7 +90,10 @@ async function runSession(options: LocalOptions): Promise<number> {
 
     // Run until --duration, Ctrl-C (relayed by run.ts), SIGTERM, or run.ts going away.
     const stopRequested = new Promise<string>((resolve) => {
-      process.once("SIGINT", () => resolve("Ctrl-C")).once("SIGTERM", () => resolve("SIGTERM")).once("disconnect", () => resolve("launcher gone"));
+      process
+        .once("SIGINT", () => resolve("Ctrl-C"))
+        .once("SIGTERM", () => resolve("SIGTERM"))
+        .once("disconnect", () => resolve("launcher gone"));
       if (options.durationSeconds) setTimeout(() => resolve(`${options.durationSeconds} s elapsed`), options.durationSeconds * 1000).unref();
     });
     let stopReason: string | undefined;
@@ -107,7 +109,9 @@ async function runSession(options: LocalOptions): Promise<number> {
     await writer.stop();
     const committed = kinds.flatMap((k) => writer.committed[k]);
     const drainMs = options.pollIntervalSeconds * 3_000 + 10_000;
-    process.stdout.write(`Stopping (${stopReason ?? "the forwarder exited"}): writer stopped at ${committed.length} tuples; waiting up to ${drainMs / 1000} s for delivery.\n`);
+    process.stdout.write(
+      `Stopping (${stopReason ?? "the forwarder exited"}): writer stopped at ${committed.length} tuples; waiting up to ${drainMs / 1000} s for delivery.\n`,
+    );
     const deadline = Date.now() + drainMs;
     const allDelivered = () =>
       destination.kind === "loopback"
@@ -157,7 +161,15 @@ async function runSession(options: LocalOptions): Promise<number> {
         "Receipt cannot be verified from here, nor duplicates detected: check the events in Sekoia.",
       );
     }
-    if (!ok && exit) lines.push("Last forwarder log lines:", ...exit.stdout.trimEnd().split("\n").slice(-10).map((l) => `  ${l}`));
+    if (!ok && exit)
+      lines.push(
+        "Last forwarder log lines:",
+        ...exit.stdout
+          .trimEnd()
+          .split("\n")
+          .slice(-10)
+          .map((l) => `  ${l}`),
+      );
     process.stdout.write(lines.join("\n") + "\n");
     return ok ? 0 : 1;
   } finally {

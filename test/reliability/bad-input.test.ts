@@ -18,7 +18,8 @@ const MALFORMED_MESSAGE = "Malformed input skipped and kept as a dead letter.";
 let rig: Rig;
 const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 const nsgId = nsgResourceId("00000000-0000-0000-0000-00000000ba0d", "rg-bad", "nsg-bad");
-const flowLogId = "/SUBSCRIPTIONS/00000000-0000-0000-0000-00000000BA0D/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NW/FLOWLOGS/VNET-BAD";
+const flowLogId =
+  "/SUBSCRIPTIONS/00000000-0000-0000-0000-00000000BA0D/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NW/FLOWLOGS/VNET-BAD";
 const vnetTarget = "/subscriptions/00000000-0000-0000-0000-00000000ba0d/resourceGroups/rg-bad/providers/Microsoft.Network/virtualNetworks/vnet-bad";
 
 beforeAll(async () => {
@@ -30,7 +31,8 @@ afterAll(async () => {
 });
 
 function good(kind: "nsg" | "vnet", mac: string): Record<string, unknown> {
-  const made = kind === "nsg" ? rig.generator.nsgRecord(nsgId, { time: new Date(), mac }) : rig.generator.vnetRecord(vnetTarget, flowLogId, { time: new Date(), mac });
+  const made =
+    kind === "nsg" ? rig.generator.nsgRecord(nsgId, { time: new Date(), mac }) : rig.generator.vnetRecord(vnetTarget, flowLogId, { time: new Date(), mac });
   for (const t of made.tuples) rig.written.add(t.tuple);
   return made.record;
 }
@@ -54,7 +56,9 @@ describe("bad input", () => {
     rig.written.delete(short);
     wrongCount.properties.flows[0].flows[0].flowTuples[0] = short.split(",").slice(0, 12).join(",");
     // Keys that pollute prototypes when merged carelessly: the record is still good.
-    const pollutingKeys = JSON.parse(JSON.stringify(good("nsg", "000D3ABAD001")).replace(/^\{/, '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},')) as Record<string, unknown>;
+    const pollutingKeys = JSON.parse(
+      JSON.stringify(good("nsg", "000D3ABAD001")).replace(/^\{/, '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},'),
+    ) as Record<string, unknown>;
     // A tuple whose event would be over 250 KB.
     const huge = good("vnet", "000D3ABAD002") as { flowRecords: { flows: { flowGroups: { flowTuples: string[] }[] }[] } };
     const big = huge.flowRecords.flows[0].flowGroups[0].flowTuples[0];
@@ -85,11 +89,27 @@ describe("bad input", () => {
     const letters = await rig.deadLetters();
     const kept = letters.map((l) => l.text).join("\n");
     const { tuples, lost, duplicated } = rig.account();
-    report({ fault: "bad input (bad block, unknown versions, 12-field tuple, 260 KB event, __proto__ keys)", runs: 1, tuples, lost, duplicated, recoverySeconds: deliveredIn, malformed, deadLetters: letters.length, logLines: logged.length });
+    report({
+      fault: "bad input (bad block, unknown versions, 12-field tuple, 260 KB event, __proto__ keys)",
+      runs: 1,
+      tuples,
+      lost,
+      duplicated,
+      recoverySeconds: deliveredIn,
+      malformed,
+      deadLetters: letters.length,
+      logLines: logged.length,
+    });
 
     expect(lost).toBe(0);
     expect(duplicated).toBe(0);
-    expect(malformed).toEqual({ "nsg:invalid_json": 1, "nsg:unknown_version": 1, "nsg:invalid_tuple": 1, "vnet:event_too_large": 1, "vnet:unknown_version": 1 });
+    expect(malformed).toEqual({
+      "nsg:invalid_json": 1,
+      "nsg:unknown_version": 1,
+      "nsg:invalid_tuple": 1,
+      "vnet:event_too_large": 1,
+      "vnet:unknown_version": 1,
+    });
     // Logged once per place, with blob and block position; nothing logged twice.
     expect(logged.map((l) => l.count).reduce((a, b) => Number(a) + Number(b), 0)).toBe(5);
     for (const line of logged) {
@@ -136,7 +156,17 @@ describe("bad input", () => {
     expect((await service.waitForExit(20_000)).code).toBe(0);
 
     const { tuples, lost, duplicated } = rig.account();
-    report({ fault: "100 MB blob", runs: 1, tuples, lost, duplicated, recoverySeconds: seconds, blobBytes: bytes, nodeOptions: heapFlag, peakRssMB: Math.round(rss / 1024 / 1024) });
+    report({
+      fault: "100 MB blob",
+      runs: 1,
+      tuples,
+      lost,
+      duplicated,
+      recoverySeconds: seconds,
+      blobBytes: bytes,
+      nodeOptions: heapFlag,
+      peakRssMB: Math.round(rss / 1024 / 1024),
+    });
     expect(lost).toBe(0);
     expect(rss).toBeLessThanOrEqual(MAX_RSS_BYTES);
   });
@@ -147,5 +177,9 @@ describe("bad input", () => {
 });
 
 function tuplesOf(record: Record<string, unknown>): string[] {
-  return JSON.stringify(record).match(/"(\d{10,13},[^"]*)"/g)?.map((q) => JSON.parse(q) as string) ?? [];
+  return (
+    JSON.stringify(record)
+      .match(/"(\d{10,13},[^"]*)"/g)
+      ?.map((q) => JSON.parse(q) as string) ?? []
+  );
 }

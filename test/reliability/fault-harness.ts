@@ -105,9 +105,7 @@ export class Rig {
 
   /** `flow.0` of every event the intake accepted, in arrival order. */
   received(): string[] {
-    return [...this.intake.events(this.nsgKey), ...this.intake.events(this.vnetKey)].map(
-      (e) => (JSON.parse(e) as Record<string, string>)["flow.0"],
-    );
+    return [...this.intake.events(this.nsgKey), ...this.intake.events(this.vnetKey)].map((e) => (JSON.parse(e) as Record<string, string>)["flow.0"]);
   }
 
   /** Lost (written, never received) and duplicated (received more than once) tuples. */
@@ -145,7 +143,9 @@ export class Rig {
       const { lost, duplicated } = this.account(written);
       const last = this.processes.at(-1);
       const tail = last ? `${last.stdout.split("\n").slice(-25).join("\n")}\n${last.stderr.slice(-2000)}` : "";
-      throw new Error(`${(error as Error).message} ${lost} of ${written.size} tuples missing, ${duplicated} duplicated. Last forwarder output:\n${tail}`, { cause: error });
+      throw new Error(`${(error as Error).message} ${lost} of ${written.size} tuples missing, ${duplicated} duplicated. Last forwarder output:\n${tail}`, {
+        cause: error,
+      });
     }
   }
 

@@ -57,7 +57,15 @@ describe("shutdown", () => {
     const before = rig.account();
     const { exitCode, exitSeconds, restartSeconds } = await sigtermWhileInFlight(3_000);
     const { tuples, lost, duplicated } = rig.account();
-    report({ fault: "SIGTERM, intake answering in 3 s", runs: 2, tuples, lost, duplicated: duplicated - before.duplicated, recoverySeconds: restartSeconds, exitSeconds });
+    report({
+      fault: "SIGTERM, intake answering in 3 s",
+      runs: 2,
+      tuples,
+      lost,
+      duplicated: duplicated - before.duplicated,
+      recoverySeconds: restartSeconds,
+      exitSeconds,
+    });
     expect(exitCode).toBe(0);
     expect(exitSeconds).toBeLessThan(EXIT_DEADLINE_MS / 1000);
     expect(lost).toBe(0);
@@ -68,7 +76,15 @@ describe("shutdown", () => {
     const before = rig.account();
     const { exitCode, exitSeconds, restartSeconds } = await sigtermWhileInFlight(25_000);
     const { tuples, lost, duplicated } = rig.account();
-    report({ fault: "SIGTERM, intake answering in 25 s", runs: 2, tuples, lost, duplicated: duplicated - before.duplicated, recoverySeconds: restartSeconds, exitSeconds });
+    report({
+      fault: "SIGTERM, intake answering in 25 s",
+      runs: 2,
+      tuples,
+      lost,
+      duplicated: duplicated - before.duplicated,
+      recoverySeconds: restartSeconds,
+      exitSeconds,
+    });
     expect(exitCode).toBe(0);
     expect(exitSeconds).toBeLessThan(EXIT_DEADLINE_MS / 1000);
     expect(lost).toBe(0);

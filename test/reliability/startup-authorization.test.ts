@@ -38,7 +38,12 @@ describe("403 from storage at start", () => {
     expect(ready.status).toBe(503);
     expect(JSON.parse(ready.body).checkpoints).toMatch(/^not yet authorized \(403/);
     expect(await rig.metric("flowlog_dependency_up", 'dependency="checkpoints"')).toBe(0);
-    expect(service.logs.filter(retrying).slice(0, 3).map((l) => l.retryInMs)).toEqual([1000, 2000, 4000]);
+    expect(
+      service.logs
+        .filter(retrying)
+        .slice(0, 3)
+        .map((l) => l.retryInMs),
+    ).toEqual([1000, 2000, 4000]);
 
     proxy.refuse(0);
     await service.waitForLog("authorization to arrive", (l) => l.msg === "Checkpoint container authorized.");

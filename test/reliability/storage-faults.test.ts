@@ -138,7 +138,11 @@ describe("storage faults", () => {
     await rig.container(NSG).deleteBlob(name);
     const deletedAt = Date.now();
     held.release();
-    await service.waitForLog("that the blob was deleted while being read", (l) => l.blob === name && String(l.msg).includes("deleted while being read"), HANG_MS);
+    await service.waitForLog(
+      "that the blob was deleted while being read",
+      (l) => l.blob === name && String(l.msg).includes("deleted while being read"),
+      HANG_MS,
+    );
     await blobs.grow(2_000, 2_000);
     await rig.allDelivered("every tuple of the other blobs delivered", HANG_MS);
     const recoverySeconds = secondsSince(deletedAt);

@@ -76,13 +76,10 @@ export class StorageProxy {
       hold.arrive();
       await hold.released;
     }
-    const upstream = request(
-      { host: "127.0.0.1", port: this.upstreamPort(), method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const upstream = request({ host: "127.0.0.1", port: this.upstreamPort(), method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     // Storage down: the client sees its connection dropped, as with a dead endpoint.
     upstream.on("error", () => res.destroy());
     req.pipe(upstream);

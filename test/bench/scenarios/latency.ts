@@ -57,7 +57,8 @@ export async function measureLatency(intake: IntakeProcess, intervalSeconds: num
       const deadline = Date.now() + (intervalSeconds + 30) * 1000;
       acked = await intake.marked();
       while ([...committed.keys()].some((m) => !acked.has(m))) {
-        if (Date.now() > deadline) throw new Error(`Within ${intervalSeconds + 30} s, ${[...committed.keys()].filter((m) => !acked.has(m)).length} appends were never acknowledged.`);
+        if (Date.now() > deadline)
+          throw new Error(`Within ${intervalSeconds + 30} s, ${[...committed.keys()].filter((m) => !acked.has(m)).length} appends were never acknowledged.`);
         await new Promise((resolve) => setTimeout(resolve, 100));
         acked = await intake.marked();
       }

@@ -31,7 +31,10 @@ async function fill(log: NicLog, hour: number, bytes: number, appends: number): 
   await log.append(new Date(hour), [LARGE_RECORD]);
   const perAppend = Math.max(1, Math.ceil(bytes / log.bytes / appends));
   for (let minute = 0; log.bytes < bytes; minute++) {
-    await log.append(new Date(hour + (minute % 60) * 60_000), Array.from({ length: perAppend }, () => LARGE_RECORD));
+    await log.append(
+      new Date(hour + (minute % 60) * 60_000),
+      Array.from({ length: perAppend }, () => LARGE_RECORD),
+    );
   }
 }
 
@@ -121,6 +124,13 @@ export function measureIntakeOutage(intake: IntakeProcess): Promise<MemoryFigure
       peaks.push(run.usage.peakRssMb);
     }
     const tuples = growing.reduce((sum, l) => sum + l.tuples, 0);
-    return { scenario: "intake down for a minute while 16 blobs grow", blobs: growing.length, bytes: growing.reduce((sum, l) => sum + l.bytes, 0), tuples, imagePeakRssMb: peaks[0], plainPeakRssMb: peaks[1] };
+    return {
+      scenario: "intake down for a minute while 16 blobs grow",
+      blobs: growing.length,
+      bytes: growing.reduce((sum, l) => sum + l.bytes, 0),
+      tuples,
+      imagePeakRssMb: peaks[0],
+      plainPeakRssMb: peaks[1],
+    };
   });
 }

@@ -150,6 +150,11 @@ describe("CheckpointStore", () => {
     await store.readBlob(SOURCE, blob);
     await store.writeBlob(SOURCE, blob, checkpoint(1), undefined);
     const counts = (await metrics.storageRequests.get()).values.map((v) => [v.labels.operation, v.value]);
-    expect(counts).toEqual(expect.arrayContaining([["checkpoint_read", 1], ["checkpoint_write", 1]]));
+    expect(counts).toEqual(
+      expect.arrayContaining([
+        ["checkpoint_read", 1],
+        ["checkpoint_write", 1],
+      ]),
+    );
   });
 });

@@ -18,7 +18,8 @@ const gen = new FlowLogGenerator(61);
 const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 const nsgId = nsgResourceId("00000000-0000-0000-0000-000000000006", "rg-decode", "nsg-decode");
 const vnetId = "/subscriptions/00000000-0000-0000-0000-000000000006/resourceGroups/rg-decode/providers/Microsoft.Network/virtualNetworks/vnet-decode";
-const flowLogId = "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000006/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NW/FLOWLOGS/FL-DECODE";
+const flowLogId =
+  "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000006/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NW/FLOWLOGS/FL-DECODE";
 
 beforeAll(async () => {
   stack = await startFlowLogStack();
@@ -68,7 +69,10 @@ describe("forwarder decode", () => {
     const run = runDecodeWithStdin(["-"], vnetDocument([good, bad]));
 
     expect(run.code).toBe(1);
-    const events = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const events = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(events).toHaveLength(6);
     expect(events[0]).toMatchObject({ flowLogVersion: 4, operationName: "FlowLogFlowEvent", targetResourceID: vnetId });
     expect(run.stderr).toContain("stdin: 2 records (vnet), 6 tuples, 1 malformed.");

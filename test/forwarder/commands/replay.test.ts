@@ -24,7 +24,8 @@ const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
 const hours = [hour - 2 * HOUR_MS, hour - HOUR_MS, hour].map((h) => new Date(h));
 const nsgWeb = nsgResourceId("00000000-0000-0000-0000-000000000008", "rg-replay", "nsg-web");
 const nsgDb = nsgResourceId("00000000-0000-0000-0000-000000000008", "rg-replay", "nsg-db");
-const flowLogId = "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000008/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NW/FLOWLOGS/FL-REPLAY";
+const flowLogId =
+  "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000008/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NW/FLOWLOGS/FL-REPLAY";
 const vnetId = "/subscriptions/00000000-0000-0000-0000-000000000008/resourceGroups/rg-replay/providers/Microsoft.Network/virtualNetworks/vnet-replay";
 
 /** Every generated tuple, by the hour (index into `hours`) and resource it was written for. */
@@ -55,7 +56,10 @@ function mark() {
 }
 
 function expected(filter: (w: (typeof written)[number]) => boolean): string[] {
-  return written.filter(filter).map((w) => generatedTupleKey(w.tuple)).sort();
+  return written
+    .filter(filter)
+    .map((w) => generatedTupleKey(w.tuple))
+    .sort();
 }
 
 async function checkpointEtags(): Promise<Map<string, string>> {
@@ -70,7 +74,15 @@ function replay(args: string[], env = stack.env) {
 
 beforeAll(async () => {
   stack = await startFlowLogStack();
-  for (const [hourIndex, resource] of [[0, nsgWeb], [1, nsgWeb], [1, nsgDb], [1, vnetId], [2, nsgWeb], [2, vnetId]] as const) await append(hourIndex, resource, 3);
+  for (const [hourIndex, resource] of [
+    [0, nsgWeb],
+    [1, nsgWeb],
+    [1, nsgDb],
+    [1, vnetId],
+    [2, nsgWeb],
+    [2, vnetId],
+  ] as const)
+    await append(hourIndex, resource, 3);
   const once = await runOnce(stack.env);
   expect(once.code, once.stdout).toBe(0);
   deliveredLive = written.length;
@@ -103,7 +115,12 @@ describe("forwarder replay", () => {
     const afterReplay = mark();
     const once = await runOnce(stack.env);
     expect(once.code, once.stdout).toBe(0);
-    expect(receivedSince(afterReplay).sort()).toEqual(written.slice(deliveredLive).map((w) => generatedTupleKey(w.tuple)).sort());
+    expect(receivedSince(afterReplay).sort()).toEqual(
+      written
+        .slice(deliveredLive)
+        .map((w) => generatedTupleKey(w.tuple))
+        .sort(),
+    );
   });
 
   it("selects by --target: an NSG by its id in any casing, a VNet by the records' target", async () => {
@@ -119,7 +136,10 @@ describe("forwarder replay", () => {
   });
 
   it("exits non-zero and says so when the intake refuses the key", async () => {
-    const run = await replay(["--since", hours[0].toISOString(), "--until", hours[1].toISOString()], { ...stack.env, SEKOIA_NSG_INTAKE_KEY: "revoked-key-000000" });
+    const run = await replay(["--since", hours[0].toISOString(), "--until", hours[1].toISOString()], {
+      ...stack.env,
+      SEKOIA_NSG_INTAKE_KEY: "revoked-key-000000",
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("Not delivered: The Sekoia intake answered 401 to the NSG intake key");
     expect(run.stderr).toContain("NOT everything selected was delivered");

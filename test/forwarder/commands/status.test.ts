@@ -13,7 +13,8 @@ const gen = new FlowLogGenerator(62);
 const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 const previousHour = new Date(hour.getTime() - 3_600_000);
 const nsgId = nsgResourceId("00000000-0000-0000-0000-000000000007", "rg-status", "nsg-status");
-const flowLogId = "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000007/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NW/FLOWLOGS/FL-STATUS";
+const flowLogId =
+  "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000007/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NW/FLOWLOGS/FL-STATUS";
 const vnetId = "/subscriptions/00000000-0000-0000-0000-000000000007/resourceGroups/rg-status/providers/Microsoft.Network/virtualNetworks/vnet-status";
 
 beforeAll(async () => {

@@ -58,13 +58,29 @@ describe("decodeNsgRecord", () => {
     decodeNsgRecord(nsgRecord(2, [V2_BEGIN, V2_END]), c.out);
     expect(c.malformed).toEqual([]);
     expect(c.events).toEqual([
-      { time: "2026-04-02T08:15:44.1023388Z", resourceId: NSG_ID, macAddress: "000D3A11AA22", operationName: "NetworkSecurityGroupFlowEvents", rule: "UserRule_AllowSsh", "flow.0": V2_BEGIN, version: "2" },
-      { time: "2026-04-02T08:15:44.1023388Z", resourceId: NSG_ID, macAddress: "000D3A11AA22", operationName: "NetworkSecurityGroupFlowEvents", rule: "UserRule_AllowSsh", "flow.0": V2_END, version: "2" },
+      {
+        time: "2026-04-02T08:15:44.1023388Z",
+        resourceId: NSG_ID,
+        macAddress: "000D3A11AA22",
+        operationName: "NetworkSecurityGroupFlowEvents",
+        rule: "UserRule_AllowSsh",
+        "flow.0": V2_BEGIN,
+        version: "2",
+      },
+      {
+        time: "2026-04-02T08:15:44.1023388Z",
+        resourceId: NSG_ID,
+        macAddress: "000D3A11AA22",
+        operationName: "NetworkSecurityGroupFlowEvents",
+        rule: "UserRule_AllowSsh",
+        "flow.0": V2_END,
+        version: "2",
+      },
     ]);
     expect(Object.keys(c.events[0])).toEqual(["time", "resourceId", "macAddress", "operationName", "rule", "flow.0", "version"]);
   });
 
-  it("emits Version 1 tuples (8 fields) with version \"1\"", () => {
+  it('emits Version 1 tuples (8 fields) with version "1"', () => {
     const c = collect();
     decodeNsgRecord(nsgRecord(1, [V1]), c.out);
     expect(c.malformed).toEqual([]);
@@ -76,7 +92,13 @@ describe("decodeNsgRecord", () => {
     const c = collect();
     const record = nsgRecord(2, []);
     (record.properties as { flows: unknown[] }).flows = [
-      { rule: "R1", flows: [{ mac: "AA", flowTuples: [V2_BEGIN, V2_END] }, { mac: "BB", flowTuples: [V2_BEGIN] }] },
+      {
+        rule: "R1",
+        flows: [
+          { mac: "AA", flowTuples: [V2_BEGIN, V2_END] },
+          { mac: "BB", flowTuples: [V2_BEGIN] },
+        ],
+      },
       { rule: "R2", flows: [{ mac: "AA", flowTuples: [V2_END] }] },
     ];
     decodeNsgRecord(record, c.out);
@@ -149,7 +171,13 @@ describe("decodeNsgRecord", () => {
     (record.properties as { flows: unknown[] }).flows = [
       { flows: [{ mac: "AA", flowTuples: [V2_BEGIN] }] },
       "not an object",
-      { rule: "R", flows: [{ mac: "AA", flowTuples: "not an array" }, { mac: "AA", flowTuples: [V2_END] }] },
+      {
+        rule: "R",
+        flows: [
+          { mac: "AA", flowTuples: "not an array" },
+          { mac: "AA", flowTuples: [V2_END] },
+        ],
+      },
     ];
     decodeNsgRecord(record, c.out);
     expect(c.events.map((e) => e["flow.0"])).toEqual([V2_END]);

@@ -7,7 +7,7 @@ import { RecordSplitter, splitDocument } from "../../../forwarder/decode/record-
 
 const HEAD = '{"records":[';
 const TAIL = "]}";
-const r = (n: number) => JSON.stringify({ n, time: `2026-04-02T10:0${n % 10}:00Z`, nested: { list: [{ a: "}{,\"" }, [1, 2]] } });
+const r = (n: number) => JSON.stringify({ n, time: `2026-04-02T10:0${n % 10}:00Z`, nested: { list: [{ a: '}{,"' }, [1, 2]] } });
 const ns = (records: unknown[]) => records.map((x) => (x as { n: number }).n);
 
 /** Splits a blob made of `blocks`, downloaded in ranges of at most `rangeBytes` (block-aligned when blocks are smaller). */

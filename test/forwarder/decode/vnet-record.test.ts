@@ -21,7 +21,8 @@ function collect() {
 }
 
 const TARGET = "/subscriptions/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee/resourceGroups/rg-data/providers/Microsoft.Network/virtualNetworks/vnet-data";
-const FLOWLOG = "/SUBSCRIPTIONS/AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_WESTEUROPE/FLOWLOGS/FL-DATA";
+const FLOWLOG =
+  "/SUBSCRIPTIONS/AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_WESTEUROPE/FLOWLOGS/FL-DATA";
 const DENIED = "1775121303421,198.51.100.77,10.2.0.9,44120,3389,6,I,D,NX,1,60,0,0";
 const ENDED = "1775121309877,10.2.0.9,10.2.1.15,52001,1433,6,O,E,NX,40,8120,38,220014";
 
@@ -86,7 +87,13 @@ describe("decodeVnetRecord", () => {
     const record = vnetRecord([]);
     record.flowRecords = {
       flows: [
-        { aclID: "A1", flowGroups: [{ rule: "R1", flowTuples: [DENIED] }, { rule: "R2", flowTuples: [ENDED, DENIED] }] },
+        {
+          aclID: "A1",
+          flowGroups: [
+            { rule: "R1", flowTuples: [DENIED] },
+            { rule: "R2", flowTuples: [ENDED, DENIED] },
+          ],
+        },
         { aclID: "A2", flowGroups: [{ rule: "R3", flowTuples: [ENDED] }] },
       ],
     };

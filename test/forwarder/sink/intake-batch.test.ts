@@ -54,14 +54,22 @@ describe("IntakeBatch", () => {
 
   it("counts at least the bytes of the body it builds (ASCII events)", async () => {
     const b = batch();
-    fill(b, Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, rule: "DefaultRule_AllowInternetOutBound" })), owner());
+    fill(
+      b,
+      Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, rule: "DefaultRule_AllowInternetOutBound" })),
+      owner(),
+    );
     expect(b.bytes).toBeGreaterThanOrEqual(Buffer.byteLength(await body(b)));
   });
 
   it("counts at least the bytes of the body it builds (non-ASCII events)", async () => {
     // Resource group names may hold Unicode letters; UTF-8 needs 2-3 bytes for each of them.
     const b = batch();
-    fill(b, Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, resourceId: "/RESOURCEGROUPS/RG-ÉTÉ-网络-" + "é".repeat(40) })), owner());
+    fill(
+      b,
+      Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, resourceId: "/RESOURCEGROUPS/RG-ÉTÉ-网络-" + "é".repeat(40) })),
+      owner(),
+    );
     expect(b.bytes).toBeGreaterThanOrEqual(Buffer.byteLength(await body(b)));
   });
 
@@ -92,7 +100,10 @@ describe("IntakeBatch", () => {
     fill(b, ["{}"], c, 0);
     fill(b, ["{}"], a, 20);
     b.acknowledge();
-    expect(a.acks).toEqual([[10, 13], [20, 21]]);
+    expect(a.acks).toEqual([
+      [10, 13],
+      [20, 21],
+    ]);
     expect(c.acks).toEqual([[0, 1]]);
   });
 

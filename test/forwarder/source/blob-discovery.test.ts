@@ -229,18 +229,15 @@ describe("BlobDiscovery", () => {
     const first = await new BlobDiscovery(reader, new ForwarderMetrics()).discover(undefined, CURRENT_HOUR - 2 * HOUR_MS, NOW - 5 * 60_000);
     const newRoot = [blobAt(NSG_B, CURRENT_HOUR - 30 * HOUR_MS), blobAt(NSG_B, CURRENT_HOUR - 2 * HOUR_MS)];
     for (const name of newRoot) await writer.getBlockBlobClient(name).upload("{}", 2);
-    const refreshed = await new BlobDiscovery(reader, new ForwarderMetrics()).discover(
-      stateAfter(first, NOW - 5 * 60_000, 0),
-      CURRENT_HOUR - 2 * HOUR_MS,
-      NOW,
-    );
+    const refreshed = await new BlobDiscovery(reader, new ForwarderMetrics()).discover(stateAfter(first, NOW - 5 * 60_000, 0), CURRENT_HOUR - 2 * HOUR_MS, NOW);
     const names = refreshed.blobs.map((b) => b.name);
     expect(names).toContain(newRoot[1]);
     expect(names).not.toContain(newRoot[0]);
   });
 
   it("finds roots of the VNet layout, whose names differ from NSG's", async () => {
-    const flowLog = "/SUBSCRIPTIONS/33333333-4444-5555-6666-777777777777/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_WESTEUROPE/FLOWLOGS/FL-DISC";
+    const flowLog =
+      "/SUBSCRIPTIONS/33333333-4444-5555-6666-777777777777/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_WESTEUROPE/FLOWLOGS/FL-DISC";
     const names = [vnetBlobName(flowLog, new Date(CURRENT_HOUR - 5 * HOUR_MS), MAC), vnetBlobName(flowLog, new Date(CURRENT_HOUR), MAC)];
     const { reader } = await containerWith(names);
     const first = await new BlobDiscovery(reader, new ForwarderMetrics()).discover(undefined, undefined, NOW - 60_000);

@@ -80,8 +80,7 @@ function recordsOf(runs: BlockRun[]): unknown[] {
     .replace(/^,/, "");
   return text.length === 0 ? [] : (JSON.parse(`[${text}]`) as unknown[]);
 }
-const downloads = async (metrics: ForwarderMetrics) =>
-  (await metrics.storageRequests.get()).values.find((v) => v.labels.operation === "download")?.value ?? 0;
+const downloads = async (metrics: ForwarderMetrics) => (await metrics.storageRequests.get()).values.find((v) => v.labels.operation === "download")?.value ?? 0;
 
 describe("BlockReader", () => {
   it("reads a new blob whole on first sight, from the committed block list", async () => {

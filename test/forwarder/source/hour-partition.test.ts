@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { floorHour, HOUR_MS, hourPartition, hourPath, isFlowLogBlob, isYearPrefix } from "../../../forwarder/source/hour-partition";
 
-const NSG = "resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/NSG-A/y=2026/m=02/d=28/h=23/m=00/macAddress=000D3A000001/PT1H.json";
+const NSG =
+  "resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/NSG-A/y=2026/m=02/d=28/h=23/m=00/macAddress=000D3A000001/PT1H.json";
 const VNET = "flowLogResourceID=/S/RG/NETWORKWATCHER_WESTEUROPE_FL-A/y=2026/m=12/d=31/h=00/m=00/macAddress=6045BD000001/PT1H.json";
 
 describe("hourPartition", () => {
