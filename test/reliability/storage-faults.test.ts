@@ -4,6 +4,7 @@
 // condition in its logs, metrics and /readyz, and resume without losing a tuple.
 
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import type { Azurite } from "../helpers/azurite";
 import { AzureFlowLogBlob, nsgBlobName, nsgResourceId } from "../helpers/flow-logs";
 import type { ForwarderProcess } from "../helpers/forwarder-process";
 import { waitFor } from "../helpers/wait-for";
@@ -43,26 +44,31 @@ async function readiness(): Promise<Record<string, unknown>> {
   return { status, ...(JSON.parse(body) as Record<string, unknown>) };
 }
 
+/**
+ * Stops `azurite` until /readyz has reported the outage (at least OUTAGE_MS), and resumes it whatever
+ * happens: the next tests of the file need it. Returns /readyz and the errors counted during it.
+ */
+async function outage(azurite: Azurite, what: string, errorArea: string): Promise<{ duringOutage: Record<string, unknown>; errors: number }> {
+  await azurite.stop({ graceful: true });
+  try {
+    const downAt = Date.now();
+    await waitFor(`/readyz reporting the ${what} outage`, async () => (await readiness()).status === 503, HANG_MS, 250);
+    const duringOutage = await readiness();
+    const errors = await rig.metric("flowlog_storage_errors_total", `area="${errorArea}"`);
+    await sleep(Math.max(0, downAt + OUTAGE_MS - Date.now()));
+    return { duringOutage, errors };
+  } finally {
+    await azurite.resume();
+  }
+}
+
 describe("storage faults", () => {
   it("keeps running while the flow-log storage is down, reports it, and resumes without loss", async () => {
     const growing = blobs.grow(6_000, 12_000, { paused: () => appendsPaused });
     await sleep(3_000);
     appendsPaused = true;
     await sleep(300);
-    let duringOutage: Record<string, unknown>;
-    let errors: number;
-    await rig.azurite.stop({ graceful: true });
-    try {
-      const downAt = Date.now();
-      await waitFor("/readyz reporting the storage outage", async () => (await readiness()).status === 503, HANG_MS, 250);
-      duringOutage = await readiness();
-      errors = await rig.metric("flowlog_storage_errors_total", 'area="source"');
-      await sleep(Math.max(0, downAt + OUTAGE_MS - Date.now()));
-    } finally {
-      // Whatever failed above, the storage comes back: the next tests of the file need it.
-      await rig.azurite.resume();
-      appendsPaused = false;
-    }
+    const { duringOutage, errors } = await outage(rig.azurite, "storage", "source").finally(() => (appendsPaused = false));
     const upAt = Date.now();
     await growing;
     await rig.allDelivered("every tuple delivered after the storage came back", HANG_MS);
@@ -82,18 +88,7 @@ describe("storage faults", () => {
     const before = rig.account();
     const growing = blobs.grow(6_000, 12_000);
     await sleep(3_000);
-    let duringOutage: Record<string, unknown>;
-    let errors: number;
-    await rig.checkpointAzurite.stop({ graceful: true });
-    try {
-      const downAt = Date.now();
-      await waitFor("/readyz reporting the checkpoint outage", async () => (await readiness()).status === 503, HANG_MS, 250);
-      duringOutage = await readiness();
-      errors = await rig.metric("flowlog_storage_errors_total", 'area="checkpoint"');
-      await sleep(Math.max(0, downAt + OUTAGE_MS - Date.now()));
-    } finally {
-      await rig.checkpointAzurite.resume();
-    }
+    const { duringOutage, errors } = await outage(rig.checkpointAzurite, "checkpoint", "checkpoint");
     const upAt = Date.now();
     await growing;
     await rig.allDelivered("every tuple delivered after the checkpoint container came back", HANG_MS);
