@@ -103,7 +103,10 @@ export class BenchIntake {
         if (time && !this.marks.has(time)) this.marks.set(time, now);
       }
     }
-    const ids = Array.from({ length: events.length }, (_, i) => `"${this.requests}-${i}"`).join(",");
+    // UUID-shaped like Sekoia's: JSON.parse interns strings under 10 characters, so short ids made the
+    // forwarder's string table grow by millions of entries, which real answers never do.
+    const request = this.requests.toString(16).padStart(8, "0");
+    const ids = Array.from({ length: events.length }, (_, i) => `"${request}-0000-4000-8000-${i.toString(16).padStart(12, "0")}"`).join(",");
     res.writeHead(200, { "content-type": "application/json" }).end(`{"event_ids":[${ids}]}`);
   }
 }
