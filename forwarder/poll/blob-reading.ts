@@ -52,18 +52,25 @@ export async function readPlan(plan: ReadPlan, tracker: DeliveryTracker, context
       if (run.atBlockStart && splitter.betweenRecords) tracker.mark(positionAt(plan.blocks, run.firstBlock, skip));
       metrics.bytesRead.inc({ kind }, run.bytes.length);
       handlers.onBytes?.(run.bytes.length);
-      const split = splitter.push(run.bytes, run.offset, run.atEnd);
-      for (const span of split.malformed) {
-        metrics.malformed.inc({ kind, reason: "invalid_json" });
-        await handlers.onMalformed(span.block, span.offset, [{ reason: "invalid_json", detail: span.detail, input: span.text }]);
+      for (const item of splitter.push(run.bytes, run.offset, run.atEnd)) {
+        if (item.kind === "malformed") {
+          metrics.malformed.inc({ kind, reason: "invalid_json" });
+          const { span } = item;
+          await handlers.onMalformed(span.block, span.offset, [{ reason: "invalid_json", detail: span.detail, input: span.text }]);
+          continue;
+        }
+        if (keepRecord && !keepRecord(item.record)) continue;
+        decodeRecord(kind, item.record, output);
+        // Per record, not per run: a run's events fill several bodies, and each body not yet
+        // compressed holds a buffer of the sink's.
+        const room = sink.backpressure();
+        if (room) await room;
       }
-      for (const record of split.records) if (!keepRecord || keepRecord(record)) decodeRecord(kind, record, output);
       if (invalid.length > 0) {
         await handlers.onMalformed(run.firstBlock, run.offset, invalid);
         invalid = [];
       }
       readToEnd = run.atEnd;
-      await sink.backpressure();
       // Reading on would only queue more events for an intake that refuses the key.
       if (sink.keyRejection) throw sink.keyRejection.error;
     }

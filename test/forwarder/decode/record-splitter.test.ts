@@ -3,7 +3,7 @@
 // is lost with it.
 
 import { describe, expect, it } from "vitest";
-import { RecordSplitter, splitDocument } from "../../../forwarder/decode/record-splitter";
+import { collect, RecordSplitter, splitDocument, type MalformedSpan } from "../../../forwarder/decode/record-splitter";
 
 const HEAD = '{"records":[';
 const TAIL = "]}";
@@ -18,10 +18,10 @@ function split(blocks: string[], rangeBytes = Number.MAX_SAFE_INTEGER) {
   const blob = Buffer.concat(buffers);
   const splitter = new RecordSplitter(starts);
   const records: unknown[] = [];
-  const malformed: ReturnType<RecordSplitter["push"]>["malformed"] = [];
+  const malformed: MalformedSpan[] = [];
   for (let offset = 0; offset < blob.length; offset += rangeBytes) {
     const end = Math.min(blob.length, offset + rangeBytes);
-    const out = splitter.push(blob.subarray(offset, end), offset, end === blob.length);
+    const out = collect(splitter.push(blob.subarray(offset, end), offset, end === blob.length));
     records.push(...out.records);
     malformed.push(...out.malformed);
   }
@@ -39,8 +39,18 @@ describe("RecordSplitter", () => {
 
   it("reads a range from the middle of a blob, stripping its leading comma", () => {
     const splitter = new RecordSplitter([0, 12, 100, 200, 300]);
-    const out = splitter.push(Buffer.from(`,${r(4)},${r(5)}`), 100, false);
+    const out = collect(splitter.push(Buffer.from(`,${r(4)},${r(5)}`), 100, false));
     expect(ns(out.records)).toEqual([4, 5]);
+  });
+
+  it("parses a record only when it is asked for, so a range's records never live all at once", () => {
+    const starts = [0, 12, 12 + r(1).length, 13 + r(1).length + r(2).length];
+    const splitter = new RecordSplitter([...starts, starts[3] + r(3).length + 1 + TAIL.length]);
+    const items = splitter.push(Buffer.from(`${HEAD}${r(1)},${r(2)},${r(3)}${TAIL}`), 0, true);
+    expect(items.next().value).toMatchObject({ kind: "record", record: { n: 1 } });
+    expect(splitter.recordsEnd).toBe(starts[2]);
+    expect(items.next().value).toMatchObject({ kind: "record", record: { n: 2 } });
+    expect(splitter.recordsEnd).toBe(starts[3]);
   });
 
   it("reads several records in one block, and a blob with no records", () => {
@@ -72,10 +82,10 @@ describe("RecordSplitter", () => {
     const splitter = new RecordSplitter([0, 12, 1000]);
     const body = `${HEAD}${r(1)},${r(2)}${TAIL}`;
     const cut = body.indexOf(r(2)) + 5;
-    const first = splitter.push(Buffer.from(body.slice(0, cut)), 0, false);
+    const first = collect(splitter.push(Buffer.from(body.slice(0, cut)), 0, false));
     expect(ns(first.records)).toEqual([1]);
     expect(splitter.betweenRecords).toBe(false);
-    const second = splitter.push(Buffer.from(body.slice(cut)), cut, true);
+    const second = collect(splitter.push(Buffer.from(body.slice(cut)), cut, true));
     expect(ns(second.records)).toEqual([2]);
     expect(splitter.betweenRecords).toBe(true);
   });
