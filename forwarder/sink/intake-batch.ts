@@ -36,6 +36,7 @@ export class IntakeBatch {
   readonly createdAt = Date.now();
   private written: number;
   private compressed?: Promise<Buffer>;
+  private released = false;
 
   constructor(
     private readonly head: Buffer,
@@ -68,6 +69,7 @@ export class IntakeBatch {
 
   /** Closes the body and compresses it (once); the buffer is released as soon as that is done. */
   seal(): Promise<Buffer> {
+    if (this.released) throw new Error("IntakeBatch.seal after release");
     if (!this.compressed) {
       this.written += CLOSE.copy(this.buffer, this.written);
       const buffer = this.buffer;
@@ -101,6 +103,19 @@ export class IntakeBatch {
       }
     }
     return parts;
+  }
+
+  /**
+   * Gives the compressed body back to the compressor's pool: call once the batch is done with
+   * (acknowledged, failed, dead-lettered or split), never while a request may still read the body.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    void this.compressed?.then(
+      (body) => this.compressor.release(body),
+      () => undefined,
+    );
   }
 
   acknowledge(): void {

@@ -16,6 +16,16 @@ import { retryDelayMs, type BackoffOptions } from "./retry";
 /** Failed attempts of one batch before the intake counts as failing (one or two are routine). */
 const REPORTED_AFTER_ATTEMPTS = 3;
 
+/**
+ * Batches the events of one record fill between two looks at backpressure (the reader looks after
+ * each record). Each tuple's event carries its record's fields, 6 to 9 times the tuple's share of the
+ * blob, so a record of 200 KB (about 1,000 tuples, more than Azure writes per minute and NIC) fills two.
+ */
+const BATCHES_FILLED_BY_ONE_RECORD = 2;
+
+/** Sealed batches whose body may wait to be compressed before the reader is held back. */
+const MAX_UNCOMPRESSED = 2;
+
 /** Sekoia's SDK keeps bodies under 0.9 x 10 MiB; we stay well inside that. */
 export const MAX_BODY_BYTES = Math.floor(0.9 * 10 * 1024 * 1024);
 
@@ -45,13 +55,15 @@ export class SekoiaSink {
   private open: IntakeBatch;
   private readonly queue: IntakeBatch[] = [];
   private inFlight = 0;
+  /** Sealed batches whose body is not compressed yet: each holds one of `buffers`. */
+  private uncompressed = 0;
   private ageTimer?: NodeJS.Timeout;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly roomWaiters: (() => void)[] = [];
   private readonly aborter = new AbortController();
   private readonly head: Buffer;
   private readonly buffers: BodyBuffers;
-  private readonly compressor = new GzipCompressor();
+  private readonly compressor: GzipCompressor;
   /** Set when the intake refused the key (or URL); cleared by the next accepted batch. */
   keyRejection?: { readonly at: number; readonly error: IntakeKeyRejectedError };
   /** Events acknowledged since this sink was made. */
@@ -60,8 +72,16 @@ export class SekoiaSink {
   constructor(private readonly options: SinkOptions) {
     if (options.maxBatchBytes > MAX_BODY_BYTES) throw new RangeError(`maxBatchBytes above ${MAX_BODY_BYTES}`);
     this.head = bodyHead(options.intakeKey);
-    // One buffer for the open batch and one per batch being compressed: backpressure keeps those few.
-    this.buffers = new BodyBuffers(options.maxBatchBytes, options.concurrency + 1);
+    // A buffer is held from a batch's first event until its body is compressed: by the open batch and
+    // by the sealed ones waiting for compression (held to MAX_UNCOMPRESSED by backpressure), plus the
+    // batches one record fills before the reader next looks. The pool keeps that many: a buffer
+    // dropped and made again later is memory glibc keeps without reusing it.
+    this.buffers = new BodyBuffers(options.maxBatchBytes, 1 + MAX_UNCOMPRESSED + BATCHES_FILLED_BY_ONE_RECORD);
+    // A compressed body is held from sealing until the intake has answered: by the queued batches
+    // (backpressure, plus what one record fills), those in flight (concurrency), and the two halves of
+    // a 413 split. Only the bytes written into a buffer become resident, about a fifth of its size.
+    const sealedBatches = options.concurrency + BATCHES_FILLED_BY_ONE_RECORD + options.concurrency;
+    this.compressor = new GzipCompressor(new BodyBuffers(options.maxBatchBytes, sealedBatches + 2));
     this.open = this.newBatch();
   }
 
@@ -79,9 +99,9 @@ export class SekoiaSink {
     }
   }
 
-  /** A promise to await before pushing more, when enough batches already wait to be sent. */
+  /** A promise to await before pushing more, when enough batches already wait to be compressed or sent. */
   backpressure(): Promise<void> | undefined {
-    if (this.queue.length < this.options.concurrency) return undefined;
+    if (this.hasRoom()) return undefined;
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
@@ -102,7 +122,14 @@ export class SekoiaSink {
     clearTimeout(this.ageTimer);
     if (this.open.size === 0) return;
     // Compression starts now; send() awaits the body, and reports a failure there.
-    void this.open.seal();
+    this.uncompressed++;
+    void this.open
+      .seal()
+      .catch(() => undefined)
+      .then(() => {
+        this.uncompressed--;
+        this.wakeReader();
+      });
     this.queue.push(this.open);
     this.open = this.newBatch();
     this.pump();
@@ -116,9 +143,7 @@ export class SekoiaSink {
     while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
       const batch = this.queue.shift()!;
       this.inFlight++;
-      // Wake the reader only once the queue is below the bound again: waking it on every sent batch
-      // let each wake-up decode a whole run more, and the queue grew with the blob (1 GB on 100 MB).
-      if (this.queue.length < this.options.concurrency) this.roomWaiters.splice(0).forEach((resolve) => resolve());
+      this.wakeReader();
       void this.deliver(batch).finally(() => {
         this.inFlight--;
         this.pump();
@@ -127,11 +152,22 @@ export class SekoiaSink {
     }
   }
 
+  private hasRoom(): boolean {
+    return this.queue.length < this.options.concurrency && this.uncompressed < MAX_UNCOMPRESSED;
+  }
+
+  /** Wakes the reader only once both bounds hold again, not on every batch that moves on. */
+  private wakeReader(): void {
+    if (this.hasRoom()) this.roomWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
   private async deliver(batch: IntakeBatch): Promise<void> {
     try {
       await this.send(batch);
     } catch (error) {
       batch.fail(error as Error);
+    } finally {
+      batch.release();
     }
   }
 
@@ -166,7 +202,13 @@ export class SekoiaSink {
           metrics.batches.inc({ kind, outcome: "too_large" });
           if (batch.size > 1) {
             log.warn({ kind, events: batch.size, bytes: batch.bytes }, "Intake answered 413; sending the batch in halves.");
-            for (const half of await batch.split()) await this.send(half);
+            for (const half of await batch.split()) {
+              try {
+                await this.send(half);
+              } finally {
+                half.release();
+              }
+            }
             return;
           }
           await this.rejectForGood(batch, "the intake answered 413 to a single event");

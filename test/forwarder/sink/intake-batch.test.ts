@@ -1,6 +1,6 @@
 // IntakeBatch: the body it builds and compresses is what the intake expects, its byte count bounds the
-// real body, its buffer goes back to the pool once compressed, and a split for a 413 keeps every
-// event's owner and number.
+// real body, its buffers go back to their pools (the events' once compressed, the compressed body's
+// once released), and a split for a 413 keeps every event's owner and number.
 
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -10,7 +10,8 @@ import { bodyHead, IntakeBatch, type DeliveryOwner } from "../../../forwarder/si
 
 const KEY = "batch-test-intake-key";
 const HEAD = bodyHead(KEY);
-const compressor = new GzipCompressor();
+const compressed = new BodyBuffers(64 * 1024, 4);
+const compressor = new GzipCompressor(compressed);
 
 function owner(): DeliveryOwner & { acks: [number, number][]; errors: Error[] } {
   const o = {
@@ -133,5 +134,53 @@ describe("IntakeBatch", () => {
     b.fail(error);
     expect(a.errors).toEqual([error]);
     expect(c.errors).toEqual([error]);
+  });
+
+  it("compresses into the pool's buffers, and reuses one only once the batch that held it is released", async () => {
+    const first = batch();
+    fill(first, ['{"first":1}'], owner());
+    const firstBody = await first.seal();
+    const second = batch();
+    fill(second, ['{"second":2}'], owner());
+    const secondBody = await second.seal();
+    expect(secondBody.buffer).not.toBe(firstBody.buffer);
+    first.release();
+    await Promise.resolve();
+    const third = batch();
+    fill(third, ['{"third":3}'], owner());
+    expect((await third.seal()).buffer).toBe(firstBody.buffer);
+    expect(JSON.parse(gunzipSync(secondBody).toString("utf8")).jsons).toEqual(['{"second":2}']);
+    expect(() => first.seal()).toThrow("after release");
+    second.release();
+    third.release();
+  });
+
+  it("gives a body larger than the pool's buffers one of its own", async () => {
+    const small = new GzipCompressor(new BodyBuffers(16, 1));
+    const member = await small.compress(Buffer.from("x".repeat(100)));
+    expect(gunzipSync(member).toString("utf8")).toBe("x".repeat(100));
+    small.release(member);
+    small.close();
+  });
+});
+
+describe("BodyBuffers", () => {
+  it("refuses a buffer given back twice, which would be handed to two batches at once", () => {
+    const pool = new BodyBuffers(1024, 4);
+    const buffer = pool.take();
+    pool.release(buffer.subarray(0, 10));
+    expect(() => pool.release(buffer)).toThrow("given back twice");
+    expect(pool.take().buffer).toBe(buffer.buffer);
+    expect(pool.take().buffer).not.toBe(buffer.buffer);
+  });
+
+  it("ignores buffers it did not make, and keeps no more free than asked", () => {
+    const pool = new BodyBuffers(1024, 1);
+    pool.release(Buffer.allocUnsafeSlow(1024));
+    const [a, b] = [pool.take(), pool.take()];
+    pool.release(a);
+    pool.release(b);
+    expect(pool.take().buffer).toBe(a.buffer);
+    expect(pool.take().buffer).not.toBe(b.buffer);
   });
 });

@@ -288,6 +288,23 @@ describe("SekoiaSink", () => {
     expect(owner.ackCount).toBe(120);
   });
 
+  it("holds the reader back while two sealed bodies wait for compression, however empty the queue", async () => {
+    setFault(() => undefined);
+    const h = harness({ maxBatchBytes: 1_000, concurrency: 8 });
+    const owner = new Owner();
+    const events = Array.from({ length: 30 }, (_, i) => event(i));
+    // About ten events fit in a body: pushing 25 at once seals two batches before either is compressed.
+    pushAll(h.sink, owner, events.slice(0, 25));
+    const room = h.sink.backpressure();
+    expect(room).toBeInstanceOf(Promise);
+    await room;
+    expect(h.sink.backpressure()).toBeUndefined();
+    events.slice(25).forEach((e, i) => h.sink.push(JSON.stringify(e), owner, 25 + i));
+    await h.sink.flush();
+    expect(intake.events(h.key).slice().sort()).toEqual(events.slice().sort());
+    expect(owner.ackCount).toBe(30);
+  });
+
   it("sends gzip bodies the intake accepts, the events intact", async () => {
     setFault(() => undefined);
     const h = harness();
