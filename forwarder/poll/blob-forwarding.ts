@@ -14,8 +14,8 @@ export interface BlobResult {
   readonly tuplesRead: number;
   readonly bytesRead: number;
   /**
-   * To call once the sink has flushed: resolves when every event read is acknowledged and the
-   * checkpoint stored; rejects with what kept an event or the checkpoint from getting there.
+   * Resolves when every event read is acknowledged and the checkpoint stored (the sink sends the
+   * last events when flushed); rejects with what kept an event or the checkpoint from getting there.
    */
   readonly settle: () => Promise<void>;
 }

@@ -1,5 +1,5 @@
-// The bookkeeping of one poll: the blobs read (to settle once the sinks flush), the sources found
-// complete so far, and what went wrong, which becomes the poll's report and log lines.
+// The bookkeeping of one poll: the blobs read (each settling as its events are acknowledged), the
+// sources found complete so far, and what went wrong, which becomes the poll's report and log lines.
 
 import type { SourceCheckpoint } from "../checkpoints/checkpoint-store";
 import { BlobChangedError, ForwarderError } from "../errors";
@@ -20,14 +20,16 @@ export interface PollReport {
   readonly standby: number;
 }
 
-export interface BlobRead {
-  readonly context: SourceContext;
-  readonly blobName: string;
-  readonly result: BlobResult;
-}
-
 export class PollRound {
-  readonly reads: BlobRead[] = [];
+  /**
+   * One promise per blob read, settling on its own as soon as the blob's events are acknowledged:
+   * holding every blob's result until the poll ended kept each one's read plan and delivery state,
+   * so a backlog of thousands of blobs grew the heap with its size.
+   */
+  private readonly settling: Promise<void>[] = [];
+  private blobsRead = 0;
+  private tuplesRead = 0;
+  private bytesRead = 0;
   /** Per source, the state to record if every blob it found gets delivered. */
   readonly discovered = new Map<SourceContext, SourceCheckpoint>();
   private readonly incomplete = new Set<SourceContext>();
@@ -67,12 +69,25 @@ export class PollRound {
     this.log[level]({ source: context.source.url, blob: blobName, err: error }, "Blob not forwarded completely; the next poll resumes from its checkpoint.");
   }
 
+  /** Counts the blob's read and starts settling it; a failure to deliver it is reported as the blob's. */
+  read(context: SourceContext, blobName: string, result: BlobResult): void {
+    this.blobsRead++;
+    this.tuplesRead += result.tuplesRead;
+    this.bytesRead += result.bytesRead;
+    this.settling.push(result.settle().catch((error: unknown) => this.blobFailed(context, blobName, error)));
+  }
+
+  /** Resolves once every blob read has settled (call after the sinks were told to flush). */
+  async settled(): Promise<void> {
+    await Promise.all(this.settling);
+  }
+
   report(tuplesSent: number): PollReport {
     return {
-      blobsRead: this.reads.length,
-      tuplesRead: this.reads.reduce((sum, r) => sum + r.result.tuplesRead, 0),
+      blobsRead: this.blobsRead,
+      tuplesRead: this.tuplesRead,
       tuplesSent,
-      bytesRead: this.reads.reduce((sum, r) => sum + r.result.bytesRead, 0),
+      bytesRead: this.bytesRead,
       failures: this.failures,
       changedWhileReading: this.changedWhileReading,
       standby: this.standby,

@@ -71,13 +71,7 @@ export class Poller {
       }
     }
     await Promise.all(sources.map((s) => s.sink.flush()));
-    for (const { context, blobName, result } of round.reads) {
-      try {
-        await result.settle();
-      } catch (error) {
-        round.blobFailed(context, blobName, error);
-      }
-    }
+    await round.settled();
     if (round.failures === 0) readiness.ok("intake");
     await this.recordCompletedSources(round);
     this.progress.evict(round.started);
@@ -143,7 +137,7 @@ export class Poller {
       try {
         const ready = await prepared;
         if (!ready || stopping.aborted) continue;
-        round.reads.push({ context, blobName: blob.name, result: await forwardBlob(context, ready) });
+        round.read(context, blob.name, await forwardBlob(context, ready));
       } catch (error) {
         round.blobFailed(context, blob.name, error);
       }
