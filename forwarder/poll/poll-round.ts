@@ -7,6 +7,9 @@ import type { Logger } from "../log";
 import type { BlobResult } from "./blob-forwarding";
 import type { SourceContext } from "./source-context";
 
+/** Blobs whose delivery (acknowledgements, then the checkpoint write) may be under way at once. */
+export const MAX_BLOBS_IN_DELIVERY = 64;
+
 export interface PollReport {
   readonly blobsRead: number;
   readonly tuplesRead: number;
@@ -22,11 +25,13 @@ export interface PollReport {
 
 export class PollRound {
   /**
-   * One promise per blob read, settling on its own as soon as the blob's events are acknowledged:
-   * holding every blob's result until the poll ended kept each one's read plan and delivery state,
-   * so a backlog of thousands of blobs grew the heap with its size.
+   * Blobs read whose delivery is under way. Each settles on its own as soon as its events are
+   * acknowledged and its checkpoint stored; the reader waits for room beyond MAX_BLOBS_IN_DELIVERY.
+   * Holding every blob's result until the poll ended (and letting checkpoint writes queue without
+   * bound) made a backlog of 5,000 blobs grow the heap with its size.
    */
-  private readonly settling: Promise<void>[] = [];
+  private inDelivery = 0;
+  private readonly deliveryWaiters: (() => void)[] = [];
   private blobsRead = 0;
   private tuplesRead = 0;
   private bytesRead = 0;
@@ -74,12 +79,32 @@ export class PollRound {
     this.blobsRead++;
     this.tuplesRead += result.tuplesRead;
     this.bytesRead += result.bytesRead;
-    this.settling.push(result.settle().catch((error: unknown) => this.blobFailed(context, blobName, error)));
+    this.inDelivery++;
+    void result
+      .settle()
+      .catch((error: unknown) => this.blobFailed(context, blobName, error))
+      .finally(() => {
+        this.inDelivery--;
+        this.deliveryWaiters.splice(0).forEach((wake) => wake());
+      });
+  }
+
+  /** True when another blob may be read now; otherwise await `roomForBlob`. */
+  hasRoomForBlob(): boolean {
+    return this.inDelivery < MAX_BLOBS_IN_DELIVERY;
+  }
+
+  roomForBlob(): Promise<void> {
+    return this.deliveredBelow(MAX_BLOBS_IN_DELIVERY);
   }
 
   /** Resolves once every blob read has settled (call after the sinks were told to flush). */
-  async settled(): Promise<void> {
-    await Promise.all(this.settling);
+  settled(): Promise<void> {
+    return this.deliveredBelow(1);
+  }
+
+  private async deliveredBelow(limit: number): Promise<void> {
+    while (this.inDelivery >= limit) await new Promise<void>((wake) => this.deliveryWaiters.push(wake));
   }
 
   report(tuplesSent: number): PollReport {

@@ -137,6 +137,11 @@ export class Poller {
       try {
         const ready = await prepared;
         if (!ready || stopping.aborted) continue;
+        if (!round.hasRoomForBlob()) {
+          // The oldest blobs may wait in the open batch for its age: send it now instead.
+          context.sink.seal();
+          await round.roomForBlob();
+        }
         round.read(context, blob.name, await forwardBlob(context, ready));
       } catch (error) {
         round.blobFailed(context, blob.name, error);

@@ -20,12 +20,13 @@ import { BlockReader } from "../source/block-reader";
 import { containerClient } from "../source/storage-client";
 
 // The forwarder's memory budget is made of these bounds (npm run bench, test/bench/results.md):
-// two runs per reader (one decoding, one prefetched, in reused buffers); a run's records and
-// events while it decodes (about ten times the run, short-lived); per sink one open body buffer
-// and up to INTAKE_CONCURRENCY queued plus INTAKE_CONCURRENCY in-flight batches, each holding only
-// its gzipped body. 512 KiB batches cost throughput (overhead ratio 1.50 against 1.21 at 1 MiB);
-// 2 MiB runs left more garbage between collections (plain node: 225 MB on a 100 MB blob, against
-// 195-215 MB at 512 KiB).
+// two runs per reader (one decoding, one prefetched, in reused buffers); one record's parsed form and
+// events at a time (the splitter parses block by block, the reader looks at backpressure after each
+// record); per sink a fixed pool of body buffers (the open batch, two awaiting compression, one
+// record's overflow) and one of compressed bodies (INTAKE_CONCURRENCY queued plus INTAKE_CONCURRENCY
+// in flight); per blob, its delivery state only until it is delivered. 512 KiB batches cost
+// throughput (overhead ratio 1.50 against 1.21 at 1 MiB); 2 MiB runs left more garbage between
+// collections.
 /** Runs of blocks downloaded at once; two are held at a time (one decoding, one prefetched). */
 const MAX_RUN_BYTES = 512 * 1024;
 const MAX_BATCH_BYTES = 1024 * 1024;

@@ -118,7 +118,8 @@ export class SekoiaSink {
     this.seal();
   }
 
-  private seal(): void {
+  /** Closes the open batch and queues it for sending, without waiting for it to fill or age. */
+  seal(): void {
     clearTimeout(this.ageTimer);
     if (this.open.size === 0) return;
     // Compression starts now; send() awaits the body, and reports a failure there.
