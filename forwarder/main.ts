@@ -9,6 +9,7 @@ import { configSecrets, FORWARDER_VARIABLES, loadConfig } from "./config";
 import { ConfigError, UsageError } from "./errors";
 import { createLogger } from "./log";
 import { createApp } from "./service/app";
+import { collectGarbageSooner } from "./service/gc-policy";
 import { runOnce, runService } from "./service/run";
 
 /** In --once mode a batch is given up (and the exit code says so) after this long failing. */
@@ -61,6 +62,7 @@ async function runForwarder(args: readonly string[]): Promise<number> {
     process.stderr.write(`Unknown argument ${unknown[0]}.\n\n${USAGE}`);
     return 2;
   }
+  collectGarbageSooner();
   const config = loadConfig(process.env);
   const log = createLogger({ level: config.logLevel, secrets: configSecrets(config) });
   const once = args.includes("--once");
