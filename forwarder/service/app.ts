@@ -24,7 +24,9 @@ import { containerClient } from "../source/storage-client";
 // events at a time (the splitter parses block by block, the reader looks at backpressure after each
 // record); per sink a fixed pool of body buffers (the open batch, two awaiting compression, one
 // record's overflow) and one of compressed bodies (INTAKE_CONCURRENCY queued plus INTAKE_CONCURRENCY
-// in flight); per blob, its delivery state only until it is delivered. 512 KiB batches cost
+// in flight); per blob, its delivery state only until it is delivered, for at most 64 blobs
+// (poll/poll-round.ts); listings a page of 500 entries at a time (source/blob-listing.ts); and the
+// old generation let grow by half its live set (service/gc-policy.ts). 512 KiB batches cost
 // throughput (overhead ratio 1.50 against 1.21 at 1 MiB); 2 MiB runs left more garbage between
 // collections.
 /** Runs of blocks downloaded at once; two are held at a time (one decoding, one prefetched). */

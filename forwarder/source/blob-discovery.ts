@@ -7,7 +7,7 @@
 
 import { RestError, type ContainerClient } from "@azure/storage-blob";
 import type { ForwarderMetrics } from "../metrics";
-import { listFlowLogBlobs, type ListedBlob } from "./blob-listing";
+import { LIST_PAGE_SIZE, listFlowLogBlobs, type ListedBlob } from "./blob-listing";
 import { floorHour, HOUR_MS, hourPath, isYearPrefix } from "./hour-partition";
 
 /** What discovery found before, as the source's checkpoint keeps it; absent on the first start. */
@@ -40,8 +40,6 @@ export interface DiscoveryOptions {
 }
 
 export const DEFAULT_DISCOVERY_OPTIONS: DiscoveryOptions = { rootRefreshMs: 300_000, maxHourListings: 48, maxDepth: 24, lookbackHours: 2 };
-
-const PAGE_SIZE = 5000;
 
 export class BlobDiscovery {
   /** Prefixes beside roots found to hold no hour partitions, so they are not listed again. */
@@ -142,7 +140,7 @@ export class BlobDiscovery {
 
   private async childPrefixes(parent: string): Promise<string[]> {
     const children: string[] = [];
-    for await (const page of this.container.listBlobsByHierarchy("/", { prefix: parent }).byPage({ maxPageSize: PAGE_SIZE })) {
+    for await (const page of this.container.listBlobsByHierarchy("/", { prefix: parent }).byPage({ maxPageSize: LIST_PAGE_SIZE })) {
       this.metrics.storageRequests.inc({ operation: "list" });
       for (const prefix of page.segment.blobPrefixes ?? []) children.push(prefix.name);
     }

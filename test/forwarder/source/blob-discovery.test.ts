@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnonymousCredential, ContainerClient, newPipeline } from "@azure/storage-blob";
 import { ForwarderMetrics } from "../../../forwarder/metrics";
+import { LIST_PAGE_SIZE } from "../../../forwarder/source/blob-listing";
 import { BlobDiscovery, DEFAULT_DISCOVERY_OPTIONS, type Discovery, type DiscoveryState } from "../../../forwarder/source/blob-discovery";
 import { parseContainerUrl } from "../../../forwarder/source/container-location";
 import { HOUR_MS, hourPartition } from "../../../forwarder/source/hour-partition";
@@ -56,6 +57,7 @@ function history(root: string, older: number): string[] {
 interface ListRequest {
   readonly prefix: string;
   readonly delimiter?: string;
+  readonly maxResults: number;
 }
 
 /** A read-only client on `container` that records the prefix and delimiter of every list request. */
@@ -67,7 +69,11 @@ function recordingClient(container: string): { client: ContainerClient; lists: L
       sendRequest: (request) => {
         const url = new URL(request.url);
         if (url.searchParams.get("comp") === "list") {
-          lists.push({ prefix: url.searchParams.get("prefix") ?? "", delimiter: url.searchParams.get("delimiter") ?? undefined });
+          lists.push({
+            prefix: url.searchParams.get("prefix") ?? "",
+            delimiter: url.searchParams.get("delimiter") ?? undefined,
+            maxResults: Number(url.searchParams.get("maxresults")),
+          });
         }
         return next.sendRequest(request);
       },
@@ -95,6 +101,17 @@ describe("BlobDiscovery", () => {
     expect(found.blobs.every((b) => typeof b.etag === "string" && b.hour !== undefined)).toBe(true);
     expect(found.blobs.find((b) => b.name === blobAt(NSG_A, CURRENT_HOUR))?.hour).toBe(CURRENT_HOUR);
     expect(found.roots).toEqual([`resourceId=${NSG_A}/`]);
+  });
+
+  it("lists a first start larger than a page whole, one bounded page at a time", async () => {
+    const names = history(NSG_A, LIST_PAGE_SIZE + 8);
+    const { name } = await containerWith(names);
+    const { client, lists } = recordingClient(name);
+    const found = await new BlobDiscovery(client, new ForwarderMetrics()).discover(undefined, undefined, NOW);
+    expect(found.blobs.map((b) => b.name).sort()).toEqual(names.slice().sort());
+    const flat = lists.filter((l) => l.delimiter === undefined);
+    expect(flat.map((l) => l.prefix)).toEqual(["", ""]);
+    expect(lists.every((l) => l.maxResults === LIST_PAGE_SIZE)).toBe(true);
   });
 
   it("on first start with FORWARDER_START_TIME skips hour partitions before its hour and keeps its hour", async () => {
