@@ -27,6 +27,8 @@ export interface ProgramRun {
   readonly warnings: string[];
   /** Plain text of every secret the run handled (config secrets, secret invoke results and outputs), for masking. */
   readonly knownSecrets: string[];
+  /** URN of every resource registered or read, sorted: what state is keyed by, so what an upgrade must keep. */
+  readonly urns: string[];
 }
 
 /** Resolves an output's value (all values are known under mocks). */
@@ -85,12 +87,14 @@ export async function runProgram(options: {
   // Wait for every registration and invoke still in flight.
   await pulumi.runtime.disconnect();
   attachOptions();
+  const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, unknown> };
+  const urns = [...monitor.getRegisteredResources().keys()].sort();
   const knownSecrets = [
     ...options.secretKeys.map((k) => options.config[k]),
     ...recorder.calls.flatMap((c) => secretStrings(c.result)),
     ...(recorder.secretOutputs ?? []),
   ].filter((s): s is string => typeof s === "string" && s.length > 0);
-  return { resources: recorder.resources, calls: recorder.calls, outputs, warnings, knownSecrets };
+  return { resources: recorder.resources, calls: recorder.calls, outputs, warnings, knownSecrets, urns };
 }
 
 /** Every string in an invoke result but labels (`name`): our invokes (SAS, keys, credentials) return secrets. */
