@@ -42,8 +42,9 @@ export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
 }
 
 /**
- * Runs infra/index.ts once under mocks with the given configuration. The program module is imported
- * here, after the mocks are set; a second run in the same module registry needs a fresh registry.
+ * Runs infra/index.ts once under mocks with the given configuration, as the engine does: imports it
+ * after the mocks are set, calls the function it exports and awaits the outputs. A second run in the
+ * same module registry needs a fresh registry.
  */
 export async function runProgram(options: {
   config: Record<string, string>;
@@ -74,7 +75,7 @@ export async function runProgram(options: {
   }
   let program: Record<string, unknown>;
   try {
-    program = (await import("./index.js")) as Record<string, unknown>;
+    program = await (await import("./index.js")).default();
   } finally {
     pulumi.log.warn = warn;
   }

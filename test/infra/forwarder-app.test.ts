@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { roleAssignmentName } from "../../infra/forwarder-app";
 import { isSecretValue } from "../../infra/mocks";
 import type { ProgramRun } from "../../infra/plan-render";
-import { defaultConfig, ids, masked, NSG_KEY, oneOf, plain, resourcesOf, runStack, T, VNET_KEY } from "./harness";
+import { defaultConfig, ids, masked, NSG_KEY, oneOf, plain, resourcesOf, runStack, SUBSCRIPTION, T, VNET_KEY } from "./harness";
 
 type Env = { name: string; value?: string; secretRef?: string };
 
@@ -65,7 +65,7 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
   });
 
   it("lists every flow-log container as a plain URL (no SAS: the identity reads them)", () => {
-    const storage = run.outputs.flowLogStorage as Record<string, { accountName: string }>;
+    const storage = (run.outputs.flowLogStorage as Record<string, Record<string, { accountName: string }>>)[SUBSCRIPTION];
     const url = (region: string, container: string) => `https://${storage[region].accountName}.blob.core.windows.net/${container}`;
     const sources = env.find((e) => e.name === "FLOWLOG_SOURCES")!.value!.split(",");
     expect(sources).toEqual(

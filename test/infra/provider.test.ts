@@ -27,18 +27,19 @@ describe("the provider's subscription", () => {
     expect(oneOf(run, "pulumi:providers:azure-native").inputs.subscriptionId).toBe(SUBSCRIPTION);
   });
 
-  it("refuses a target in another subscription, naming the entry", async () => {
+  it("must be named when targets are in several subscriptions: it is where the shared resources go", async () => {
     const config = defaultConfig();
     const targets = config.targets as Array<Record<string, string>>;
     targets[1] = { id: ids.vnet("vnet-neu").replace(SUBSCRIPTION, OTHER_SUBSCRIPTION), location: "northeurope" };
-    const failure = runStack({ config });
-    await expect(failure).rejects.toThrow(/targets\[1\]\.id: found subscription 11111111-2222-4333-8444-555555555555/);
+    const failure = runStack({ config: { ...config, "azure-native:subscriptionId": undefined } });
+    await expect(failure).rejects.toThrow(
+      /azure-native:subscriptionId: found nothing while targets are in 2 subscriptions \(6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14, 11111111-2222-4333-8444-555555555555\)/,
+    );
   });
 
-  it("refuses targets outside azure-native:subscriptionId when it is set", async () => {
-    const failure = runStack({ config: { ...defaultConfig(), "azure-native:subscriptionId": OTHER_SUBSCRIPTION } });
-    await expect(failure).rejects.toThrow(
-      /targets\[0\]\.id: found subscription .* expected 11111111-2222-4333-8444-555555555555 \(azure-native:subscriptionId\)/,
-    );
+  it("is azure-native:subscriptionId when set, even if no target is in it (a central subscription)", async () => {
+    const run = await runStack({ config: { ...defaultConfig(), "azure-native:subscriptionId": OTHER_SUBSCRIPTION } });
+    expect(oneOf(run, "pulumi:providers:azure-native", "azure").inputs.subscriptionId).toBe(OTHER_SUBSCRIPTION);
+    expect(oneOf(run, "pulumi:providers:azure-native", `azure-${SUBSCRIPTION}`).inputs.subscriptionId).toBe(SUBSCRIPTION);
   });
 });
