@@ -5,6 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { clock, PROJECT } from "./config";
 import { REPO_ROOT } from "./forwarder-image";
 import { registryLogin } from "./registry-login";
+import { targetSelection, type SelectionReport } from "./target-selection";
+import type { VnetLister } from "./vnet-lister";
 import {
   FAKE_SUBSCRIPTION,
   fakeRegistryExchange,
@@ -56,6 +58,8 @@ export async function runProgram(options: {
   recorder?: Recorder;
   /** Locations Azure would report for existing resources read by id (see mocks.ts). */
   existingLocations?: Record<string, string>;
+  /** Lists `{scope}` entries instead of the program's own lister (ARM with the token invoke), given the ARM endpoint. */
+  vnetLister?: (armEndpoint: string) => VnetLister;
 }): Promise<ProgramRun> {
   const recorder: Recorder = options.recorder ?? { resources: [], calls: [], secretOutputs: [] };
   const warnings: string[] = [];
@@ -69,6 +73,8 @@ export async function runProgram(options: {
   await pulumi.runtime.setMocks(recordingMocks(recorder, subscription, options.existingLocations), PROJECT, options.stack, options.preview);
   const attachOptions = recordResourceOptions(recorder);
   registryLogin.exchange = fakeRegistryExchange;
+  const { vnetLister } = options;
+  if (vnetLister) targetSelection.lister = (armEndpoint) => vnetLister(armEndpoint);
   if (options.now) {
     const now = options.now;
     clock.now = () => now;
@@ -153,6 +159,16 @@ export function renderPlan(stack: string, run: ProgramRun): string {
     "Ids, generated names and keys are faked; [secret] marks a secret value.",
     "",
   ];
+  const selections = Object.entries((run.outputs.targetSelections ?? {}) as Record<string, SelectionReport>);
+  if (selections.length > 0) {
+    out.push(`Target selections (${selections.length}):`);
+    for (const [key, s] of selections) {
+      const head = `  ${key}: scope ${s.scope}${s.location ? ` (location ${s.location})` : ""}`;
+      if ("unresolved" in s) out.push(`${head}: unresolved, ${s.unresolved}`);
+      else out.push(`${head}: ${s.vnets.length} VNet(s)`, ...s.vnets.map((id) => `      ${id}`));
+    }
+    out.push("");
+  }
   const resources = [...run.resources].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
   const flowLogNames = new Set(resources.filter((r) => r.type === "azure-native:network:FlowLog").map((r) => r.name));
   out.push(`Resources (${resources.length}):`);
