@@ -71,9 +71,16 @@ export function flowLogSourceUrls(accounts: ReadonlyArray<{ blobEndpoint: string
   return [...new Set(urls)].sort().join(",");
 }
 
+/** `<account>=<subscription>` per account, sorted: the forwarder's `status` groups its sources by subscription. */
+export function flowLogAccountSubscriptions(accounts: ReadonlyArray<{ blobEndpoint: string; subscriptionId: string }>): string {
+  const pairs = accounts.map((a) => `${new URL(a.blobEndpoint).hostname.split(".")[0]}=${a.subscriptionId}`);
+  return [...new Set(pairs)].sort().join(",");
+}
+
 /** The forwarder's environment. Intake keys appear only as secretRef, never as a value. */
 export function forwarderEnvironment(env: {
   sources: pulumi.Input<string>;
+  accountSubscriptions: pulumi.Input<string>;
   checkpointUrl: pulumi.Input<string>;
   intakeUrl: string;
   families: readonly FlowLogFamily[];
@@ -81,6 +88,7 @@ export function forwarderEnvironment(env: {
 }): inputs.app.EnvironmentVarArgs[] {
   return [
     { name: VARIABLES.sources, value: env.sources },
+    { name: VARIABLES.accountSubscriptions, value: env.accountSubscriptions },
     { name: VARIABLES.checkpointUrl, value: env.checkpointUrl },
     { name: VARIABLES.intakeUrl, value: env.intakeUrl },
     ...(["nsg", "vnet"] as const).filter((f) => env.families.includes(f)).map((f) => ({ name: intakeKeyVariable(f), secretRef: intakeSecretName(f) })),
@@ -190,9 +198,13 @@ export class ForwarderApp extends pulumi.ComponentResource {
     ];
 
     const families = (["nsg", "vnet"] as const).filter((f) => args.intakeKeys[f] !== undefined);
-    const sources = pulumi
-      .all(args.flowLogAccounts.map((a) => pulumi.output(a.blobEndpoint)))
-      .apply((endpoints) => flowLogSourceUrls(endpoints.map((blobEndpoint, i) => ({ blobEndpoint, containers: args.flowLogAccounts[i].containers }))));
+    const endpoints = pulumi.all(args.flowLogAccounts.map((a) => pulumi.output(a.blobEndpoint)));
+    const sources = endpoints.apply((all) =>
+      flowLogSourceUrls(all.map((blobEndpoint, i) => ({ blobEndpoint, containers: args.flowLogAccounts[i].containers }))),
+    );
+    const accountSubscriptions = endpoints.apply((all) =>
+      flowLogAccountSubscriptions(all.map((blobEndpoint, i) => ({ blobEndpoint, subscriptionId: args.flowLogAccounts[i].subscriptionId }))),
+    );
 
     this.app = new app.ContainerApp(
       `${name}-app`,
@@ -225,6 +237,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
               resources: { cpu: 0.25, memory: "0.5Gi" },
               env: forwarderEnvironment({
                 sources,
+                accountSubscriptions,
                 checkpointUrl: args.checkpoint.containerUrl,
                 intakeUrl: args.intakeUrl,
                 families,

@@ -119,6 +119,11 @@ describe.each([false, true])("a stack with targets in three subscriptions (previ
     const env = (plain(oneOf(run, T.app).inputs) as any).template.containers[0].env as Array<{ name: string; value?: string }>;
     const sources = env.find((e) => e.name === "FLOWLOG_SOURCES")!.value!.split(",");
     expect(sources.map((u) => new URL(u).hostname.split(".")[0]).sort()).toEqual(accounts.map((a) => a.inputs.accountName).sort());
+    // The forwarder's status groups them by subscription.
+    const labels = env.find((e) => e.name === "FLOWLOG_ACCOUNT_SUBSCRIPTIONS")!.value!.split(",");
+    expect(labels.sort()).toEqual(
+      accounts.map((a) => `${String(a.inputs.accountName)}=${a.provider === "azure" ? HUB : a.provider!.slice("azure-".length)}`).sort(),
+    );
   });
 
   it("logs every account's writes to the one workspace, through the account's provider", () => {

@@ -44,6 +44,7 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
     const identity = oneOf(run, T.identity);
     expect(env.map((e) => e.name)).toEqual([
       "FLOWLOG_SOURCES",
+      "FLOWLOG_ACCOUNT_SUBSCRIPTIONS",
       "CHECKPOINT_URL",
       "SEKOIA_INTAKE_URL",
       "SEKOIA_NSG_INTAKE_KEY",
@@ -74,6 +75,9 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
         url("westeurope", "insights-logs-flowlogflowevent"),
         url("westeurope", "insights-logs-networksecuritygroupflowevent"),
       ].sort(),
+    );
+    expect(env.find((e) => e.name === "FLOWLOG_ACCOUNT_SUBSCRIPTIONS")!.value).toBe(
+      [`${storage.northeurope.accountName}=${SUBSCRIPTION}`, `${storage.westeurope.accountName}=${SUBSCRIPTION}`].sort().join(","),
     );
     expect(env.find((e) => e.name === "CHECKPOINT_URL")!.value).toMatch(/^https:\/\/ckpt[a-z0-9]+\.blob\.core\.windows\.net\/checkpoints$/);
     for (const e of env) expect(e.value ?? "").not.toMatch(/[?&](sig|sv)=/);
