@@ -7,6 +7,7 @@ import type { FlowLogFamily } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
 import { parseImagePull, type PrebuiltImagePull } from "./image-config";
 import { parseArmEndpoint } from "./arm-endpoint";
+import { parseSharedSubscription, parseStorageSubscription } from "./subscription-config";
 import { parseTargets, type ScopeSelection, type Target } from "./targets";
 import { DEFAULTS as FORWARDER_DEFAULTS } from "../forwarder/contract";
 import { parseNetworkWatchers, type ConfiguredWatchers } from "./watcher-config";
@@ -123,7 +124,6 @@ const show = (v: unknown): string => JSON.stringify(v);
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const IMAGE_BY_DIGEST = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:[.:][a-z0-9-]+)*(?:\/[a-z0-9._-]+)+(?::[\w.-]+)?@sha256:[0-9a-f]{64}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Parses and validates everything; throws StackConfigError listing every problem. */
 export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConfig; warnings: string[] } {
@@ -156,12 +156,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
   }
   const { targets, scopes } = parseTargets(raw.targets, problems, warnings);
   const subscriptionId = parseSharedSubscription(raw["azure-native:subscriptionId"], [...targets, ...scopes], problems);
-  const storageSubscription = text("flowLogStorageSubscriptionId", DEFAULTS.flowLogStorageSubscriptionId).toLowerCase();
-  if (storageSubscription !== "" && !GUID.test(storageSubscription)) {
-    problems.push(
-      `flowLogStorageSubscriptionId: found ${show(storageSubscription)}, expected the guid of the central logging subscription, or nothing to keep each flow-log account in its targets' subscription`,
-    );
-  }
+  const storageSubscription = parseStorageSubscription(raw.flowLogStorageSubscriptionId, problems);
   const environment = raw["azure-native:environment"]?.trim() || undefined;
   const armEndpoint = parseArmEndpoint(environment, text("armEndpoint", DEFAULTS.armEndpoint), problems);
 
@@ -250,7 +245,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     targets,
     scopes,
     armEndpoint,
-    ...(storageSubscription !== "" ? { flowLogStorageSubscriptionId: storageSubscription } : {}),
+    ...(storageSubscription ? { flowLogStorageSubscriptionId: storageSubscription } : {}),
     networkWatcher: networkWatcher as "existing" | "create",
     networkWatchers,
     retentionDays,
@@ -319,31 +314,6 @@ function parseSekoiaApi(
     intakeNamePrefix,
     families: (["nsg", "vnet"] as const).filter((f) => users(f).length > 0),
   };
-}
-
-/**
- * The subscription of the shared resources: azure-native:subscriptionId, or, when it is unset, the
- * one subscription every target is in. An estate (targets in several) must name it.
- */
-function parseSharedSubscription(
-  raw: string | undefined,
-  entries: ReadonlyArray<{ readonly key: string; readonly subscriptionId: string }>,
-  problems: string[],
-): string | undefined {
-  const value = raw?.trim().toLowerCase() ?? "";
-  if (value !== "") {
-    if (GUID.test(value)) return value;
-    problems.push(`azure-native:subscriptionId: found ${show(raw)}, expected the guid of the subscription of the shared resources`);
-    return undefined;
-  }
-  const subscriptions = [...new Set(entries.map((e) => e.subscriptionId))];
-  if (subscriptions.length <= 1) return subscriptions[0];
-  problems.push(
-    `azure-native:subscriptionId: found nothing while targets are in ${subscriptions.length} subscriptions (${subscriptions.join(", ")}), ` +
-      "expected the subscription of the shared resources (forwarder, workspace, registry, checkpoints, alerts), " +
-      "e.g. `pulumi config set azure-native:subscriptionId <logging subscription guid>`",
-  );
-  return undefined;
 }
 
 function parseExpiry(raw: string | undefined, now: Date, problems: string[], warnings: string[]): string {
