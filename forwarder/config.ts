@@ -8,6 +8,8 @@ import { parseContainerUrl, type ContainerLocation } from "./source/container-lo
 
 export interface FlowLogSource extends ContainerLocation {
   readonly kind: FlowLogKind;
+  /** The Azure subscription of its account, when FLOWLOG_ACCOUNT_SUBSCRIPTIONS names it (status groups by it). */
+  readonly subscriptionId?: string;
 }
 
 export interface ForwarderConfig {
@@ -26,6 +28,8 @@ export interface ForwarderConfig {
 /** Every variable the forwarder reads, with its meaning: the README's reference is checked against it. */
 export const FORWARDER_VARIABLES: Readonly<Record<string, string>> = {
   [VARIABLES.sources]: "comma-separated flow-log container URLs, with a read-only SAS or none (managed identity)",
+  [VARIABLES.accountSubscriptions]:
+    "optional comma-separated <account>=<subscription id> pairs: the subscription of each flow-log account, which status groups sources by",
   [VARIABLES.checkpointUrl]: "container URL where checkpoints and dead letters are kept (SAS with write access, or managed identity)",
   [VARIABLES.intakeUrl]: `intake base URL, default ${DEFAULTS.intakeUrl}`,
   [intakeKeyVariable("nsg")]: "intake key of the Sekoia intake of format Azure Network Watcher (NSG flow logs)",
@@ -101,6 +105,35 @@ function parseSources(env: Env): FlowLogSource[] {
   return sources;
 }
 
+const SUBSCRIPTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Gives each source the subscription FLOWLOG_ACCOUNT_SUBSCRIPTIONS names for its account. Only a
+ * label for operators (an estate's accounts sit in many subscriptions): reading needs no subscription.
+ */
+function withSubscriptions(env: Env, sources: readonly FlowLogSource[]): FlowLogSource[] {
+  const raw = env[VARIABLES.accountSubscriptions]?.trim();
+  if (!raw) return [...sources];
+  const expected =
+    "comma-separated <account>=<subscription id> pairs, one per account of FLOWLOG_SOURCES, e.g. flwesteurope1a2b3c4d=6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14";
+  const accounts = new Set(sources.map((s) => s.account));
+  const subscriptions = new Map<string, string>();
+  for (const entry of raw
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0)) {
+    const [account, subscription, ...rest] = entry.split("=").map((p) => p.trim());
+    if (!account || !subscription || rest.length > 0 || !SUBSCRIPTION_ID.test(subscription)) {
+      throw new ConfigError(VARIABLES.accountSubscriptions, `has the entry "${entry.slice(0, 80)}"`, expected);
+    }
+    if (!accounts.has(account))
+      throw new ConfigError(VARIABLES.accountSubscriptions, `names the account ${account}, which no entry of ${VARIABLES.sources} reads`, expected);
+    if (subscriptions.has(account)) throw new ConfigError(VARIABLES.accountSubscriptions, `names the account ${account} twice`, expected);
+    subscriptions.set(account, subscription.toLowerCase());
+  }
+  return sources.map((s) => (subscriptions.has(s.account) ? { ...s, subscriptionId: subscriptions.get(s.account) } : s));
+}
+
 function parseIntakeUrl(env: Env): string {
   const raw = env[VARIABLES.intakeUrl]?.trim() || DEFAULTS.intakeUrl;
   const expected = "https://intake.sekoia.io or a regional base such as https://intake.fra2.sekoia.io/api/v1/intake-http";
@@ -146,7 +179,7 @@ export interface LoadConfigOptions {
 }
 
 export function loadConfig(env: Env, options: LoadConfigOptions = {}): ForwarderConfig {
-  const sources = parseSources(env);
+  const sources = withSubscriptions(env, parseSources(env));
   const rawCheckpoint = env[VARIABLES.checkpointUrl]?.trim();
   if (!rawCheckpoint) {
     throw new ConfigError(VARIABLES.checkpointUrl, "is not set", "the URL of a container the forwarder may write to");

@@ -15,6 +15,7 @@ export const FLOW_LOG_CONTAINERS: Readonly<Record<FlowLogKind, string>> = {
 /** Names of the environment variables the forwarder reads. */
 export const VARIABLES = {
   sources: "FLOWLOG_SOURCES",
+  accountSubscriptions: "FLOWLOG_ACCOUNT_SUBSCRIPTIONS",
   checkpointUrl: "CHECKPOINT_URL",
   intakeUrl: "SEKOIA_INTAKE_URL",
   pollIntervalSeconds: "POLL_INTERVAL_SECONDS",

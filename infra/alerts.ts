@@ -17,6 +17,7 @@
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import { POLL_FINISHED_MSG } from "../forwarder/contract";
+import type { FlowLogAccount } from "./forwarder-app";
 
 /**
  * System-log reason of a container Container Apps keeps restarting. Not Kubernetes' BackOff or
@@ -114,8 +115,8 @@ export interface ForwarderAlertsArgs {
   readonly workspaceId: pulumi.Input<string>;
   /** Name of the forwarder's Container App. */
   readonly appName: pulumi.Input<string>;
-  /** Flow-log accounts whose writes are logged to the workspace (one diagnostic setting each). */
-  readonly flowLogAccounts: ReadonlyArray<{ readonly region: string; readonly accountId: pulumi.Input<string> }>;
+  /** Flow-log accounts whose writes are logged to the workspace (one diagnostic setting each, made in the account's subscription). */
+  readonly flowLogAccounts: ReadonlyArray<Pick<FlowLogAccount, "name" | "accountId" | "provider">>;
   /** Blob-path ids of the configured flow logs (blobPathSource), watched by the "stopped" alert. */
   readonly flowLogSources: pulumi.Input<string[]>;
   /** Minutes without delivery while flow logs are written before alerting (default 30). */
@@ -138,14 +139,14 @@ export class ForwarderAlerts extends pulumi.ComponentResource {
     super("sekoia-flowlogs:infra:ForwarderAlerts", name, args, opts);
     for (const account of args.flowLogAccounts) {
       new monitor.DiagnosticSetting(
-        `${name}-writes-${account.region}`,
+        `${name}-writes-${account.name}`,
         {
           name: "sekoia-flowlogs-writes",
           resourceUri: pulumi.interpolate`${account.accountId}/blobServices/default`,
           workspaceId: args.workspaceId,
           logs: [{ category: "StorageWrite", enabled: true }],
         },
-        { parent: this },
+        { parent: this, provider: account.provider },
       );
     }
     if (args.email) {

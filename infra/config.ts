@@ -6,11 +6,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FlowLogFamily } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
 import { parseImagePull, type PrebuiltImagePull } from "./image-config";
-import { parseTargets, type Target } from "./targets";
+import { parseArmEndpoint } from "./arm-endpoint";
+import { parseSharedSubscription, parseStorageSubscription } from "./subscription-config";
+import { parseTargets, type ScopeSelection, type Target } from "./targets";
 import { DEFAULTS as FORWARDER_DEFAULTS } from "../forwarder/contract";
-import { parseNetworkWatchers, type ConfiguredWatcher } from "./watcher-config";
+import { parseNetworkWatchers, type ConfiguredWatchers } from "./watcher-config";
 
-export type { Target } from "./targets";
+export type { ScopeSelection, Target } from "./targets";
 
 export const PROJECT = "sekoia-flowlogs";
 
@@ -30,6 +32,9 @@ export const DEFAULTS = {
   alertNoDeliveryMinutes: 30,
   alertRestartCount: 3,
   alertEmail: "",
+  // Estates (issue 13): central flow-log storage, and where scope selections are listed from.
+  flowLogStorageSubscriptionId: "",
+  armEndpoint: "",
   // Sekoia configuration API (issue 10): with sekoiaApiKey and sekoiaEntityUuid the stack creates its intakes.
   sekoiaApiUrl: "https://api.sekoia.io",
   sekoiaApiKey: "",
@@ -43,7 +48,7 @@ export const REQUIRED_KEYS = ["targets", "sasExpiry"] as const;
 /** Optional project keys holding an object: Pulumi.yaml can declare neither their type nor a default. */
 export const OPTIONAL_OBJECT_KEYS = ["networkWatchers"] as const;
 /** Provider keys the program reads (declared by the provider, documented in the README). */
-export const PROVIDER_KEYS = ["azure-native:location", "azure-native:subscriptionId"] as const;
+export const PROVIDER_KEYS = ["azure-native:location", "azure-native:subscriptionId", "azure-native:environment"] as const;
 
 export const SECRET_KEYS = ["sekoiaNsgIntakeKey", "sekoiaVnetIntakeKey", "sekoiaApiKey", "forwarderImageRegistryPassword"] as const;
 const INTAKE_KEY_OF: Record<FlowLogFamily, "sekoiaNsgIntakeKey" | "sekoiaVnetIntakeKey"> = {
@@ -59,13 +64,21 @@ export { NSG_RETIREMENT_WARNING } from "./targets";
 export interface StackConfig {
   /** Region of the shared resources (forwarder, registry, workspace, checkpoints). */
   readonly location: string;
+  /** Subscription of the shared resources: azure-native:subscriptionId, or the targets' only one. */
   readonly subscriptionId: string;
+  /** azure-native:environment when set: the cloud every provider of the stack talks to. */
+  readonly environment?: string;
+  /** Targets given by id, in config order. */
   readonly targets: readonly Target[];
-  /** Distinct target regions, sorted. */
-  readonly regions: readonly string[];
+  /** `{scope}` entries, resolved by target-selection.ts before anything is registered. */
+  readonly scopes: readonly ScopeSelection[];
+  /** Where `{scope}` entries are listed from (no trailing slash). */
+  readonly armEndpoint: string;
+  /** Central subscription of every flow-log account; undefined: each account in its targets' subscription. */
+  readonly flowLogStorageSubscriptionId?: string;
   readonly networkWatcher: "existing" | "create";
-  /** Per region: the existing watcher to use instead of the `networkWatcher` mode. */
-  readonly networkWatchers: Readonly<Record<string, ConfiguredWatcher>>;
+  /** Per subscription and region: the existing watcher to use instead of the `networkWatcher` mode. */
+  readonly networkWatchers: ConfiguredWatchers;
   readonly retentionDays: number;
   /** Normalized ISO-8601 instant (UTC, no fraction). */
   readonly sasExpiry: string;
@@ -141,16 +154,17 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
   } else {
     location = normalizeRegion(locationRaw);
   }
-  const stackSubscription = raw["azure-native:subscriptionId"]?.trim().toLowerCase() || undefined;
-
-  const targets = parseTargets(raw.targets, stackSubscription, problems, warnings);
+  const { targets, scopes } = parseTargets(raw.targets, problems, warnings);
+  const subscriptionId = parseSharedSubscription(raw["azure-native:subscriptionId"], [...targets, ...scopes], problems);
+  const storageSubscription = parseStorageSubscription(raw.flowLogStorageSubscriptionId, problems);
+  const environment = raw["azure-native:environment"]?.trim() || undefined;
+  const armEndpoint = parseArmEndpoint(environment, text("armEndpoint", DEFAULTS.armEndpoint), problems);
 
   const networkWatcher = text("networkWatcher", DEFAULTS.networkWatcher);
   if (networkWatcher !== "existing" && networkWatcher !== "create") {
     problems.push(`networkWatcher: found ${show(networkWatcher)}, expected "existing" (adopt NetworkWatcher_<region>) or "create"`);
   }
-  const regions = [...new Set(targets.map((t) => t.location))].sort();
-  const networkWatchers = parseNetworkWatchers(raw.networkWatchers, stackSubscription ?? targets[0]?.subscriptionId, regions, problems, warnings);
+  const networkWatchers = parseNetworkWatchers(raw.networkWatchers, subscriptionId, problems);
   const retentionDays = integer("retentionDays", DEFAULTS.retentionDays, (n) => n >= 1 && n <= 365, "a whole number of days from 1 to 365");
   const sasExpiry = parseExpiry(raw.sasExpiry, now, problems, warnings);
 
@@ -159,7 +173,12 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     problems.push(`sekoiaIntakeUrl: found ${show(sekoiaIntakeUrl)}, expected an https:// URL such as ${DEFAULTS.sekoiaIntakeUrl}`);
   }
 
-  const sekoiaApi = parseSekoiaApi(raw, targets, problems, warnings);
+  // Scope entries select VNets only: they need the VNet intake.
+  const users = (family: FlowLogFamily): string[] => [
+    ...targets.filter((t) => t.family === family).map((t) => t.key),
+    ...(family === "vnet" ? scopes.map((s) => s.key) : []),
+  ];
+  const sekoiaApi = parseSekoiaApi(raw, users, problems, warnings);
   // Asked for even if invalid: then its own problems are reported, not missing intake keys.
   const sekoiaApiRequested = Boolean(raw.sekoiaApiKey?.trim() || raw.sekoiaEntityUuid?.trim());
 
@@ -167,7 +186,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
   for (const family of ["nsg", "vnet"] as const) {
     const key = INTAKE_KEY_OF[family];
     const value = raw[key]?.trim() ?? "";
-    const users = targets.filter((t) => t.family === family).map((t) => t.key);
+    const needing = users(family);
     if (sekoiaApiRequested && value !== "") {
       problems.push(
         `${key}: set together with sekoiaApiKey, which makes the stack create this intake itself. Choose a single approach: ` +
@@ -175,13 +194,13 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
       );
     } else if (sekoiaApiRequested) {
       continue;
-    } else if (users.length > 0 && value === "") {
+    } else if (needing.length > 0 && value === "") {
       problems.push(
         `${key}: found nothing, expected the Sekoia intake key for ${family === "nsg" ? "NSG" : "VNet"} flow logs ` +
-          `(needed by ${users.join(", ")}); set it with \`pulumi config set --secret ${key} <key>\`, ` +
+          `(needed by ${needing.join(", ")}); set it with \`pulumi config set --secret ${key} <key>\`, ` +
           "or set sekoiaApiKey and sekoiaEntityUuid to let the stack create the intake",
       );
-    } else if (users.length > 0) {
+    } else if (needing.length > 0) {
       intakeKeys[family] = pulumi.secret(value);
     } else if (value !== "") {
       warnings.push(`${key} is set but no target is ${family === "nsg" ? "an NSG" : "a VNet, subnet or NIC"}: it is not deployed.`);
@@ -221,9 +240,12 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
 
   const config: StackConfig = {
     location,
-    subscriptionId: targets[0].subscriptionId,
+    subscriptionId: subscriptionId!,
+    ...(environment ? { environment } : {}),
     targets,
-    regions,
+    scopes,
+    armEndpoint,
+    ...(storageSubscription ? { flowLogStorageSubscriptionId: storageSubscription } : {}),
     networkWatcher: networkWatcher as "existing" | "create",
     networkWatchers,
     retentionDays,
@@ -243,7 +265,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INTAKE_NAME_PREFIX = /^[\w .-]{1,80}$/;
 
 /** The Sekoia configuration API keys: both sekoiaApiKey and sekoiaEntityUuid, or neither. */
-function parseSekoiaApi(raw: RawConfig, targets: readonly Target[], problems: string[], warnings: string[]): SekoiaApiConfig | undefined {
+function parseSekoiaApi(
+  raw: RawConfig,
+  users: (family: FlowLogFamily) => readonly string[],
+  problems: string[],
+  warnings: string[],
+): SekoiaApiConfig | undefined {
   const value = (key: keyof typeof DEFAULTS): string => raw[key]?.trim() ?? "";
   const apiKey = value("sekoiaApiKey");
   const entityUuid = value("sekoiaEntityUuid").toLowerCase();
@@ -285,7 +312,7 @@ function parseSekoiaApi(raw: RawConfig, targets: readonly Target[], problems: st
     entityUuid,
     ...(communityUuid !== "" ? { communityUuid } : {}),
     intakeNamePrefix,
-    families: (["nsg", "vnet"] as const).filter((f) => targets.some((t) => t.family === f)),
+    families: (["nsg", "vnet"] as const).filter((f) => users(f).length > 0),
   };
 }
 

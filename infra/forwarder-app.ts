@@ -71,9 +71,16 @@ export function flowLogSourceUrls(accounts: ReadonlyArray<{ blobEndpoint: string
   return [...new Set(urls)].sort().join(",");
 }
 
+/** `<account>=<subscription>` per account, sorted: the forwarder's `status` groups its sources by subscription. */
+export function flowLogAccountSubscriptions(accounts: ReadonlyArray<{ blobEndpoint: string; subscriptionId: string }>): string {
+  const pairs = accounts.map((a) => `${new URL(a.blobEndpoint).hostname.split(".")[0]}=${a.subscriptionId}`);
+  return [...new Set(pairs)].sort().join(",");
+}
+
 /** The forwarder's environment. Intake keys appear only as secretRef, never as a value. */
 export function forwarderEnvironment(env: {
   sources: pulumi.Input<string>;
+  accountSubscriptions: pulumi.Input<string>;
   checkpointUrl: pulumi.Input<string>;
   intakeUrl: string;
   families: readonly FlowLogFamily[];
@@ -81,6 +88,7 @@ export function forwarderEnvironment(env: {
 }): inputs.app.EnvironmentVarArgs[] {
   return [
     { name: VARIABLES.sources, value: env.sources },
+    { name: VARIABLES.accountSubscriptions, value: env.accountSubscriptions },
     { name: VARIABLES.checkpointUrl, value: env.checkpointUrl },
     { name: VARIABLES.intakeUrl, value: env.intakeUrl },
     ...(["nsg", "vnet"] as const).filter((f) => env.families.includes(f)).map((f) => ({ name: intakeKeyVariable(f), secretRef: intakeSecretName(f) })),
@@ -102,6 +110,18 @@ export type ImageRegistry =
   | { readonly kind: "identity"; readonly server: pulumi.Input<string>; readonly id: pulumi.Input<string> }
   | { readonly kind: "password"; readonly server: string; readonly username: string; readonly password: pulumi.Input<string> };
 
+/** A flow-log account the forwarder reads, in any subscription of the tenant. */
+export interface FlowLogAccount {
+  /** Names its role assignment: the region, with the subscription outside the shared one (estate.ts). */
+  readonly name: string;
+  readonly subscriptionId: string;
+  /** The provider of the account's subscription: grants on the account are made through it. */
+  readonly provider: pulumi.ProviderResource;
+  readonly accountId: pulumi.Input<string>;
+  readonly blobEndpoint: pulumi.Input<string>;
+  readonly containers: readonly string[];
+}
+
 export interface ForwarderAppArgs {
   /** Region of the environment and app (the shared region). Change replaces. */
   readonly location: string;
@@ -113,14 +133,11 @@ export interface ForwarderAppArgs {
   readonly imageRef: pulumi.Input<string>;
   /** How to pull the image; default none (anonymous pull). */
   readonly registry?: ImageRegistry;
-  /** Flow-log storage accounts: Storage Blob Data Reader on each; their containers become FLOWLOG_SOURCES. */
-  readonly flowLogAccounts: ReadonlyArray<{
-    /** Region of the account: names its role assignment. */
-    readonly region: string;
-    readonly accountId: pulumi.Input<string>;
-    readonly blobEndpoint: pulumi.Input<string>;
-    readonly containers: readonly string[];
-  }>;
+  /**
+   * Flow-log storage accounts: Storage Blob Data Reader on each, in its own subscription; their
+   * containers become FLOWLOG_SOURCES, their subscriptions FLOWLOG_ACCOUNT_SUBSCRIPTIONS.
+   */
+  readonly flowLogAccounts: readonly FlowLogAccount[];
   /** Checkpoint container: ARM id (scope of Storage Blob Data Contributor) and URL (CHECKPOINT_URL). */
   readonly checkpoint: { readonly containerId: pulumi.Input<string>; readonly containerUrl: pulumi.Input<string> };
   /** Sekoia intake base URL (default https://intake.sekoia.io). */
@@ -162,7 +179,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
       { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags },
       { parent: this },
     );
-    const grant = (purpose: string, scope: pulumi.Input<string>, role: string) =>
+    const grant = (purpose: string, scope: pulumi.Input<string>, role: string, provider?: pulumi.ProviderResource) =>
       new authorization.RoleAssignment(
         `${name}-${purpose}`,
         {
@@ -172,18 +189,22 @@ export class ForwarderApp extends pulumi.ComponentResource {
           roleDefinitionId: pulumi.output(scope).apply((s) => roleDefinitionId(s, role)),
           scope,
         },
-        { parent: this },
+        { parent: this, ...(provider ? { provider } : {}) },
       );
     const grants = [
-      ...args.flowLogAccounts.map((a) => grant(`read-flow-logs-${a.region}`, a.accountId, ROLES.storageBlobDataReader)),
+      ...args.flowLogAccounts.map((a) => grant(`read-flow-logs-${a.name}`, a.accountId, ROLES.storageBlobDataReader, a.provider)),
       grant("write-checkpoints", args.checkpoint.containerId, ROLES.storageBlobDataContributor),
       ...(args.registry?.kind === "identity" ? [grant("pull-image", args.registry.id, ROLES.acrPull)] : []),
     ];
 
     const families = (["nsg", "vnet"] as const).filter((f) => args.intakeKeys[f] !== undefined);
-    const sources = pulumi
-      .all(args.flowLogAccounts.map((a) => pulumi.output(a.blobEndpoint)))
-      .apply((endpoints) => flowLogSourceUrls(endpoints.map((blobEndpoint, i) => ({ blobEndpoint, containers: args.flowLogAccounts[i].containers }))));
+    const endpoints = pulumi.all(args.flowLogAccounts.map((a) => pulumi.output(a.blobEndpoint)));
+    const sources = endpoints.apply((all) =>
+      flowLogSourceUrls(all.map((blobEndpoint, i) => ({ blobEndpoint, containers: args.flowLogAccounts[i].containers }))),
+    );
+    const accountSubscriptions = endpoints.apply((all) =>
+      flowLogAccountSubscriptions(all.map((blobEndpoint, i) => ({ blobEndpoint, subscriptionId: args.flowLogAccounts[i].subscriptionId }))),
+    );
 
     this.app = new app.ContainerApp(
       `${name}-app`,
@@ -216,6 +237,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
               resources: { cpu: 0.25, memory: "0.5Gi" },
               env: forwarderEnvironment({
                 sources,
+                accountSubscriptions,
                 checkpointUrl: args.checkpoint.containerUrl,
                 intakeUrl: args.intakeUrl,
                 families,

@@ -146,16 +146,22 @@ export function fakeRegistryExchange(server: string, accessToken: string): Promi
   return Promise.resolve(`FAKE-ACR-REFRESH-TOKEN-${server}-${accessToken}`);
 }
 
-/** Mocks recording into `recorder`; ids are ARM-shaped under `subscription`. */
+/**
+ * Mocks recording into `recorder`; ids are ARM-shaped under the subscription of the resource's
+ * explicit provider, or `subscription` without one.
+ */
 export function recordingMocks(
   recorder: Recorder,
   subscription: string = FAKE_SUBSCRIPTION,
   existingLocations: Readonly<Record<string, string>> = {},
 ): pulumi.runtime.Mocks {
+  const providerSubscriptions = new Map<string, string>();
   return {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
       const inputs = (args.inputs ?? {}) as Record<string, unknown>;
       const provider = providerName(args.provider);
+      if (args.type === "pulumi:providers:azure-native" && typeof inputs.subscriptionId === "string")
+        providerSubscriptions.set(args.name, inputs.subscriptionId);
       if (args.id) {
         // A read (`Resource.get`): Azure would return the existing resource's state.
         recorder.resources.push({ type: args.type, name: args.name, inputs, operation: "read", id: args.id, provider });
@@ -163,7 +169,7 @@ export function recordingMocks(
         return { id: args.id, state: { ...inputs, name: args.id.split("/").pop(), ...(location ? { location } : {}) } };
       }
       recorder.resources.push({ type: args.type, name: args.name, inputs, operation: "register", custom: args.custom, provider });
-      const faked = fakeState(args.type, args.name, inputs, subscription);
+      const faked = fakeState(args.type, args.name, inputs, (provider && providerSubscriptions.get(provider)) ?? subscription);
       for (const v of Object.values(faked.state)) if (isSecretValue(v) && typeof v.value === "string") recorder.secretOutputs?.push(v.value);
       return faked;
     },

@@ -51,8 +51,8 @@ export interface NetworkWatcherArgs {
   readonly configured?: ConfiguredWatcher;
   /** Subscription of the targets; used to build the adopted watcher's id. */
   readonly subscriptionId: string;
-  /** Resource group for a created watcher (the stack's); ignored when adopting. Change replaces. */
-  readonly resourceGroupName: pulumi.Input<string>;
+  /** Resource group for a created watcher (the stack's in that subscription); required to create, ignored when adopting. Change replaces. */
+  readonly resourceGroupName?: pulumi.Input<string>;
   /** Tags of a created watcher; an adopted one is never modified. Default none. */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
@@ -86,6 +86,7 @@ export class NetworkWatcher extends pulumi.ComponentResource {
       this.resourceGroupName = pulumi.output(ADOPTED_WATCHER_RESOURCE_GROUP);
       this.watcherId = watcher.id;
     } else {
+      if (args.resourceGroupName === undefined) throw new Error(`${name}: creating a Network Watcher needs resourceGroupName`);
       const watcher = new network.NetworkWatcher(
         `${name}-watcher`,
         {

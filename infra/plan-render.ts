@@ -5,6 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { clock, PROJECT } from "./config";
 import { REPO_ROOT } from "./forwarder-image";
 import { registryLogin } from "./registry-login";
+import { targetSelection, type SelectionReport } from "./target-selection";
+import type { VnetLister } from "./vnet-lister";
 import {
   FAKE_SUBSCRIPTION,
   fakeRegistryExchange,
@@ -27,6 +29,8 @@ export interface ProgramRun {
   readonly warnings: string[];
   /** Plain text of every secret the run handled (config secrets, secret invoke results and outputs), for masking. */
   readonly knownSecrets: string[];
+  /** URN of every resource registered or read, sorted: what state is keyed by, so what an upgrade must keep. */
+  readonly urns: string[];
 }
 
 /** Resolves an output's value (all values are known under mocks). */
@@ -40,8 +44,9 @@ export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
 }
 
 /**
- * Runs infra/index.ts once under mocks with the given configuration. The program module is imported
- * here, after the mocks are set; a second run in the same module registry needs a fresh registry.
+ * Runs infra/index.ts once under mocks with the given configuration, as the engine does: imports it
+ * after the mocks are set, calls the function it exports and awaits the outputs. A second run in the
+ * same module registry needs a fresh registry.
  */
 export async function runProgram(options: {
   config: Record<string, string>;
@@ -53,6 +58,8 @@ export async function runProgram(options: {
   recorder?: Recorder;
   /** Locations Azure would report for existing resources read by id (see mocks.ts). */
   existingLocations?: Record<string, string>;
+  /** Lists `{scope}` entries instead of the program's own lister (ARM with the token invoke), given the ARM endpoint. */
+  vnetLister?: (armEndpoint: string) => VnetLister;
 }): Promise<ProgramRun> {
   const recorder: Recorder = options.recorder ?? { resources: [], calls: [], secretOutputs: [] };
   const warnings: string[] = [];
@@ -66,13 +73,15 @@ export async function runProgram(options: {
   await pulumi.runtime.setMocks(recordingMocks(recorder, subscription, options.existingLocations), PROJECT, options.stack, options.preview);
   const attachOptions = recordResourceOptions(recorder);
   registryLogin.exchange = fakeRegistryExchange;
+  const { vnetLister } = options;
+  if (vnetLister) targetSelection.lister = (armEndpoint) => vnetLister(armEndpoint);
   if (options.now) {
     const now = options.now;
     clock.now = () => now;
   }
   let program: Record<string, unknown>;
   try {
-    program = (await import("./index.js")) as Record<string, unknown>;
+    program = await (await import("./index.js")).default();
   } finally {
     pulumi.log.warn = warn;
   }
@@ -85,12 +94,14 @@ export async function runProgram(options: {
   // Wait for every registration and invoke still in flight.
   await pulumi.runtime.disconnect();
   attachOptions();
+  const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, unknown> };
+  const urns = [...monitor.getRegisteredResources().keys()].sort();
   const knownSecrets = [
     ...options.secretKeys.map((k) => options.config[k]),
     ...recorder.calls.flatMap((c) => secretStrings(c.result)),
     ...(recorder.secretOutputs ?? []),
   ].filter((s): s is string => typeof s === "string" && s.length > 0);
-  return { resources: recorder.resources, calls: recorder.calls, outputs, warnings, knownSecrets };
+  return { resources: recorder.resources, calls: recorder.calls, outputs, warnings, knownSecrets, urns };
 }
 
 /** Every string in an invoke result but labels (`name`): our invokes (SAS, keys, credentials) return secrets. */
@@ -148,6 +159,16 @@ export function renderPlan(stack: string, run: ProgramRun): string {
     "Ids, generated names and keys are faked; [secret] marks a secret value.",
     "",
   ];
+  const selections = Object.entries((run.outputs.targetSelections ?? {}) as Record<string, SelectionReport>);
+  if (selections.length > 0) {
+    out.push(`Target selections (${selections.length}):`);
+    for (const [key, s] of selections) {
+      const head = `  ${key}: scope ${s.scope}${s.location ? ` (location ${s.location})` : ""}`;
+      if ("unresolved" in s) out.push(`${head}: unresolved, ${s.unresolved}`);
+      else out.push(`${head}: ${s.vnets.length} VNet(s)`, ...s.vnets.map((id) => `      ${id}`));
+    }
+    out.push("");
+  }
   const resources = [...run.resources].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
   const flowLogNames = new Set(resources.filter((r) => r.type === "azure-native:network:FlowLog").map((r) => r.name));
   out.push(`Resources (${resources.length}):`);

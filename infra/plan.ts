@@ -2,7 +2,10 @@
 // stack (default dev), without Azure credentials or the Pulumi CLI, so a reviewer sees in a pull
 // request what a change does. Secrets in the stack file are replaced by fake values (see stack-file.ts)
 // and printed as [secret]. `--now` pins the clock used to check that sasExpiry is in the future.
+// `{scope}` entries of targets are listed with the local Azure credential when there is one
+// (local-vnet-lister.ts), and shown unresolved otherwise.
 import { REPO_ROOT } from "./forwarder-image";
+import { localAzureToken, localVnetLister } from "./local-vnet-lister";
 import { renderPlan, runProgram } from "./plan-render";
 import { loadStackConfig } from "./stack-file";
 
@@ -18,7 +21,14 @@ async function main(args: string[]): Promise<void> {
   const now = nowText === undefined ? undefined : new Date(nowText);
   if (now && Number.isNaN(now.getTime())) throw new Error(`--now: found "${nowText}", expected an ISO-8601 instant`);
   const { config, secretKeys } = loadStackConfig(stack, REPO_ROOT);
-  const run = await runProgram({ config, secretKeys, stack, preview: true, now });
+  const run = await runProgram({
+    config,
+    secretKeys,
+    stack,
+    preview: true,
+    now,
+    vnetLister: (endpoint) => localVnetLister(endpoint, localAzureToken(endpoint)),
+  });
   process.stdout.write(renderPlan(stack, run));
 }
 

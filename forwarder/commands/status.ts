@@ -1,6 +1,7 @@
-// `status`: per source and per blob, what the forwarder has read and had acknowledged (its checkpoints),
-// what is still pending in storage, and the lag. Reads storage and checkpoints, writes nothing, needs no
-// intake key.
+// `status`: per subscription, per source and per blob, what the forwarder has read and had acknowledged
+// (its checkpoints), what is still pending in storage, and the lag. Reads storage and checkpoints,
+// writes nothing, needs no intake key. An estate's accounts sit in many subscriptions: sources are
+// grouped by the one FLOWLOG_ACCOUNT_SUBSCRIPTIONS names for their account.
 
 import { CheckpointStore, type BlobCheckpoint } from "../checkpoints/checkpoint-store";
 import { loadConfig, type FlowLogSource } from "../config";
@@ -15,10 +16,11 @@ import { parseTimeArgument, TIME_ARGUMENT_HELP } from "./time-argument";
 
 const USAGE = `Usage: node forwarder.js status [--since <time>] [--json]
 
-For each source in FLOWLOG_SOURCES: how far the forwarder has scanned (scannedThrough) and the lag,
-then each blob of the hours since --since with what was read and acknowledged (its checkpoint:
-blocks, byte offset, events skipped into the next block) and whether it is caught up with what
-Azure has committed. Needs FLOWLOG_SOURCES and CHECKPOINT_URL only; writes nothing.
+Grouped by subscription (FLOWLOG_ACCOUNT_SUBSCRIPTIONS), for each source in FLOWLOG_SOURCES: how far
+the forwarder has scanned (scannedThrough) and the lag, then each blob of the hours since --since
+with what was read and acknowledged (its checkpoint: blocks, byte offset, events skipped into the
+next block) and whether it is caught up with what Azure has committed. Needs FLOWLOG_SOURCES and
+CHECKPOINT_URL only; writes nothing.
 
   --since <time>   first hour to show, ${TIME_ARGUMENT_HELP}; default 24h
   --json           one JSON document on stdout instead of the table
@@ -48,6 +50,7 @@ export interface BlobStatus {
 export interface SourceStatus {
   readonly url: string;
   readonly kind: string;
+  readonly subscriptionId?: string;
   readonly scannedThrough?: string;
   /** Seconds since scannedThrough: everything committed before it is delivered. */
   readonly lagSeconds?: number;
@@ -55,12 +58,37 @@ export interface SourceStatus {
   readonly blobs: readonly BlobStatus[];
 }
 
+export interface SubscriptionStatus {
+  /** Null for sources whose account FLOWLOG_ACCOUNT_SUBSCRIPTIONS does not name. */
+  readonly subscriptionId: string | null;
+  /** The largest lag of its sources; absent while one has never completed a poll. */
+  readonly lagSeconds?: number;
+  readonly sources: readonly SourceStatus[];
+}
+
 export interface StatusReport {
   readonly at: string;
   readonly since: string;
   /** The largest lag of any source; absent while a source has never completed a poll. */
   readonly lagSeconds?: number;
-  readonly sources: readonly SourceStatus[];
+  /** Sorted by subscription, the unnamed ones last. */
+  readonly subscriptions: readonly SubscriptionStatus[];
+}
+
+/** The largest of some sources' lags, or undefined while one of them has none yet. */
+function largestLag(sources: readonly SourceStatus[]): number | undefined {
+  const lags = sources.map((s) => s.lagSeconds);
+  return lags.some((l) => l === undefined) ? undefined : Math.max(0, ...(lags as number[]));
+}
+
+/** Sources grouped by subscription, sorted, the unnamed ones last. */
+export function bySubscription(sources: readonly SourceStatus[]): SubscriptionStatus[] {
+  const keys = [...new Set(sources.map((s) => s.subscriptionId ?? null))].sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)));
+  return keys.map((subscriptionId) => {
+    const members = sources.filter((s) => (s.subscriptionId ?? null) === subscriptionId);
+    const lagSeconds = largestLag(members);
+    return { subscriptionId, ...(lagSeconds === undefined ? {} : { lagSeconds }), sources: members };
+  });
 }
 
 async function blobStatus(reader: BlockReader, blob: HourBlob, checkpoint: BlobCheckpoint | undefined): Promise<BlobStatus> {
@@ -96,6 +124,7 @@ async function sourceStatus(source: FlowLogSource, store: CheckpointStore, metri
   return {
     url: source.url,
     kind: source.kind,
+    ...(source.subscriptionId ? { subscriptionId: source.subscriptionId } : {}),
     scannedThrough,
     lagSeconds: scannedThrough === undefined ? undefined : Math.max(0, Math.round((now - Date.parse(scannedThrough)) / 1000)),
     roots: state?.value.roots ?? [],
@@ -115,30 +144,41 @@ function formatTable(report: StatusReport): string {
   const lines = [
     `Status at ${report.at}, hours since ${report.since}; lag ${report.lagSeconds === undefined ? "unknown (a source never completed a poll)" : `${report.lagSeconds} s`}.`,
   ];
-  for (const source of report.sources) {
+  for (const group of report.subscriptions) {
     lines.push(
       "",
-      `${source.url} (${source.kind}): ${
-        source.scannedThrough ? `scanned through ${source.scannedThrough}, lag ${source.lagSeconds} s` : "no completed poll yet"
-      }, ${source.roots.length} resource root(s), ${source.blobs.length} blob(s).`,
+      `Subscription ${group.subscriptionId ?? "not named (FLOWLOG_ACCOUNT_SUBSCRIPTIONS)"}: ${group.sources.length} source(s), lag ${
+        group.lagSeconds === undefined ? "unknown" : `${group.lagSeconds} s`
+      }.`,
     );
-    if (source.blobs.length === 0) continue;
-    lines.push(
-      `  ${"hour (UTC)".padEnd(17)} ${"state".padEnd(10)} ${"blocks".padStart(6)} ${"offset".padStart(10)} ${"skip".padStart(5)} ${"pending".padStart(16)}  blob`,
-    );
-    for (const blob of source.blobs) {
-      const pending = blob.pendingBlocks === undefined ? "?" : blob.pendingBlocks === 0 ? "-" : `${blob.pendingBlocks} blk ${blob.pendingBytes} B`;
-      lines.push(
-        `  ${`${blob.hour.slice(0, 13)}:00`.padEnd(17)} ${STATE_LABELS[blob.state].padEnd(10)} ${String(blob.position?.blocks ?? "-").padStart(6)} ${String(blob.position?.offset ?? "-").padStart(10)} ${String(blob.position?.skip ?? "-").padStart(5)} ${pending.padStart(16)}  ${blob.name}${blob.problem ? ` (${blob.problem})` : ""}`,
-      );
-    }
+    for (const source of group.sources) lines.push(...sourceLines(source));
   }
   return lines.join("\n") + "\n";
 }
 
+function sourceLines(source: SourceStatus): string[] {
+  const lines = [
+    "",
+    `${source.url} (${source.kind}): ${
+      source.scannedThrough ? `scanned through ${source.scannedThrough}, lag ${source.lagSeconds} s` : "no completed poll yet"
+    }, ${source.roots.length} resource root(s), ${source.blobs.length} blob(s).`,
+  ];
+  if (source.blobs.length === 0) return lines;
+  lines.push(
+    `  ${"hour (UTC)".padEnd(17)} ${"state".padEnd(10)} ${"blocks".padStart(6)} ${"offset".padStart(10)} ${"skip".padStart(5)} ${"pending".padStart(16)}  blob`,
+  );
+  for (const blob of source.blobs) {
+    const pending = blob.pendingBlocks === undefined ? "?" : blob.pendingBlocks === 0 ? "-" : `${blob.pendingBlocks} blk ${blob.pendingBytes} B`;
+    lines.push(
+      `  ${`${blob.hour.slice(0, 13)}:00`.padEnd(17)} ${STATE_LABELS[blob.state].padEnd(10)} ${String(blob.position?.blocks ?? "-").padStart(6)} ${String(blob.position?.offset ?? "-").padStart(10)} ${String(blob.position?.skip ?? "-").padStart(5)} ${pending.padStart(16)}  ${blob.name}${blob.problem ? ` (${blob.problem})` : ""}`,
+    );
+  }
+  return lines;
+}
+
 export const statusCommand: Command = {
   name: "status",
-  summary: "what was read and acknowledged, per source and blob, and the lag (status --help)",
+  summary: "what was read and acknowledged, per subscription, source and blob, and the lag (status --help)",
   usage: USAGE,
   async run(args, env) {
     const parsed = parseCommandArgs(this, args, { since: { type: "string" }, json: { type: "boolean" } });
@@ -155,12 +195,11 @@ export const statusCommand: Command = {
     await store.check();
     const sources: SourceStatus[] = [];
     for (const source of config.sources) sources.push(await sourceStatus(source, store, metrics, floorHour(since), now));
-    const lags = sources.map((s) => s.lagSeconds);
     const report: StatusReport = {
       at: new Date(now).toISOString(),
       since: new Date(floorHour(since)).toISOString(),
-      lagSeconds: lags.some((l) => l === undefined) ? undefined : Math.max(0, ...(lags as number[])),
-      sources,
+      lagSeconds: largestLag(sources),
+      subscriptions: bySubscription(sources),
     };
     process.stdout.write(parsed.values.json ? JSON.stringify(report) + "\n" : formatTable(report));
     return 0;

@@ -88,6 +88,20 @@ describe("loadConfig", () => {
     expect(config.startTime?.toISOString()).toBe("2026-04-01T06:30:00.000Z");
   });
 
+  it("labels each source with the subscription FLOWLOG_ACCOUNT_SUBSCRIPTIONS names for its account", () => {
+    const other = "https://spokeacct.blob.core.windows.net/insights-logs-flowlogflowevent";
+    const config = loadConfig({
+      ...VALID,
+      FLOWLOG_SOURCES: `${NSG_URL},${other}`,
+      FLOWLOG_ACCOUNT_SUBSCRIPTIONS: " flowacct=6D3B1F2A-8C4E-4B7A-9F21-3E5C7A9D0B14 , spokeacct=11111111-1111-4111-8111-111111111111",
+    });
+    expect(config.sources.map((s) => [s.account, s.subscriptionId])).toEqual([
+      ["flowacct", "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14"],
+      ["spokeacct", "11111111-1111-4111-8111-111111111111"],
+    ]);
+    expect(loadConfig(VALID).sources.every((s) => s.subscriptionId === undefined)).toBe(true);
+  });
+
   it("demands only the intake keys of the kinds of flow log it reads", () => {
     expect(() => loadConfig({ ...VALID, FLOWLOG_SOURCES: NSG_URL, SEKOIA_VNET_INTAKE_KEY: undefined })).not.toThrow();
   });
@@ -98,6 +112,13 @@ describe("loadConfig", () => {
     ["FLOWLOG_SOURCES", { FLOWLOG_SOURCES: `${NSG_URL},${NSG_URL}` }],
     ["FLOWLOG_SOURCES", { FLOWLOG_SOURCES: `ftp://flowacct.blob.core.windows.net/insights-logs-flowlogflowevent?${sas(SIG_SOURCE)}` }],
     ["FLOWLOG_SOURCES", { FLOWLOG_SOURCES: `https://flowacct.blob.core.windows.net/insights-logs-flowlogflowevent/extra?${sas(SIG_SOURCE)}` }],
+    ["FLOWLOG_ACCOUNT_SUBSCRIPTIONS", { FLOWLOG_ACCOUNT_SUBSCRIPTIONS: "flowacct" }],
+    ["FLOWLOG_ACCOUNT_SUBSCRIPTIONS", { FLOWLOG_ACCOUNT_SUBSCRIPTIONS: "flowacct=prod" }],
+    ["FLOWLOG_ACCOUNT_SUBSCRIPTIONS", { FLOWLOG_ACCOUNT_SUBSCRIPTIONS: "otheracct=11111111-1111-4111-8111-111111111111" }],
+    [
+      "FLOWLOG_ACCOUNT_SUBSCRIPTIONS",
+      { FLOWLOG_ACCOUNT_SUBSCRIPTIONS: "flowacct=11111111-1111-4111-8111-111111111111,flowacct=11111111-1111-4111-8111-111111111111" },
+    ],
     ["CHECKPOINT_URL", { CHECKPOINT_URL: undefined }],
     ["CHECKPOINT_URL", { CHECKPOINT_URL: `https://fwdacct.blob.core.windows.net/?${sas(SIG_CHECKPOINT)}` }],
     ["CHECKPOINT_URL", { CHECKPOINT_URL: `https://fwdacct.blob.core.windows.net/checkpoints?token=${SIG_CHECKPOINT}` }],

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { POLL_FINISHED_MSG } from "../../forwarder/contract";
 import { blobPathSource, flowLogsStoppedQuery, isoMinutes, noDeliveryQuery, restartQuery } from "../../infra/alerts";
-import { defaultConfig, ids, oneOf, resourcesOf, runStack, T } from "./harness";
+import { defaultConfig, ids, oneOf, resourcesOf, runStack, SUBSCRIPTION, T } from "./harness";
 
 describe.each([false, true])("alerts (preview: %s)", (preview) => {
   it("creates both rules on the workspace, wired to the e-mail action group", async () => {
@@ -52,7 +52,7 @@ describe.each([false, true])("alerts (preview: %s)", (preview) => {
   it("alerts per flow log when one that was writing stops, watching exactly the configured flow logs", async () => {
     const run = await runStack({ config: defaultConfig(), preview });
     const stopped = oneOf(run, T.rule, "alerts-flow-logs-stopped").inputs as any;
-    const flowLogIds = run.outputs.flowLogIds as Record<string, string>;
+    const flowLogIds = (run.outputs.flowLogIds as Record<string, Record<string, string>>)[SUBSCRIPTION];
     const sources = [
       ids.nsg("nsg-weu").toUpperCase(),
       flowLogIds[ids.vnet("vnet-weu")].toUpperCase(),

@@ -28,6 +28,7 @@ function problemsOf(overrides: Record<string, unknown>): string {
   throw new Error("expected the configuration to be rejected");
 }
 
+const OTHER = "11111111-2222-4333-8444-555555555555";
 const vnet = (extra: Record<string, unknown> = {}) => ({ id: ids.vnet("vnet-weu"), location: "westeurope", ...extra });
 
 describe("parseStackConfig rejects", () => {
@@ -64,18 +65,53 @@ describe("parseStackConfig rejects", () => {
       /same resource as targets\[0\]/,
     ],
     [
-      "targets in two subscriptions",
-      { targets: [vnet(), { id: ids.vnet("v2").replace(SUBSCRIPTION, "11111111-2222-3333-4444-555555555555"), location: "westeurope" }] },
-      "targets[1].id:",
-      /found subscription 11111111-.*one stack covers one subscription/,
+      "targets in two subscriptions without azure-native:subscriptionId",
+      { targets: [vnet(), { id: ids.vnet("v2").replace(SUBSCRIPTION, OTHER), location: "westeurope" }] },
+      "azure-native:subscriptionId:",
+      /found nothing while targets are in 2 subscriptions .*expected the subscription of the shared resources/,
     ],
     [
-      "a target outside azure-native:subscriptionId",
-      { "azure-native:subscriptionId": "11111111-2222-3333-4444-555555555555", targets: [vnet()] },
-      "targets[0].id:",
-      /expected 11111111-2222-3333-4444-555555555555 \(azure-native:subscriptionId\)/,
+      "a scope in a second subscription without azure-native:subscriptionId",
+      { targets: [vnet(), { scope: `/subscriptions/${OTHER}` }] },
+      "azure-native:subscriptionId:",
+      /found nothing while targets are in 2 subscriptions/,
+    ],
+    [
+      "an azure-native:subscriptionId that is no guid",
+      { "azure-native:subscriptionId": "prod" },
+      "azure-native:subscriptionId:",
+      /found "prod", expected the guid/,
     ],
     ["an unknown target field", { targets: [vnet({ loction: "westeurope" })] }, "targets[0].loction:", /unknown field/],
+    ["a scope that is no subscription or group", { targets: [{ scope: ids.vnet("v") }] }, "targets[0].scope:", /expected \/subscriptions\/<guid> \(every VNet/],
+    ["a scope with an id", { targets: [{ scope: `/subscriptions/${SUBSCRIPTION}`, id: ids.vnet("v") }] }, "targets[0].id:", /Choose a single approach/],
+    ["a scope with an unknown region", { targets: [{ scope: `/subscriptions/${SUBSCRIPTION}`, location: "mars" }] }, "targets[0].location:", /found "mars"/],
+    [
+      "the same scope twice",
+      { targets: [{ scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg` }, { scope: `/Subscriptions/${SUBSCRIPTION}/resourceGroups/RG/` }] },
+      "targets[1].scope:",
+      /same selection as targets\[0\]/,
+    ],
+    [
+      "a scope entry without the VNet intake key (it selects VNets)",
+      { sekoiaVnetIntakeKey: "", targets: [{ scope: `/subscriptions/${SUBSCRIPTION}` }] },
+      "sekoiaVnetIntakeKey:",
+      /\(needed by targets\[0\]\)/,
+    ],
+    [
+      "a flowLogStorageSubscriptionId that is no guid",
+      { flowLogStorageSubscriptionId: "logging" },
+      "flowLogStorageSubscriptionId:",
+      /found "logging", expected the guid/,
+    ],
+    ["an unknown azure-native:environment", { "azure-native:environment": "mars" }, "azure-native:environment:", /expected one of public, usgovernment, china/],
+    [
+      "a plain-http armEndpoint off loopback",
+      { armEndpoint: "http://arm.example.test" },
+      "armEndpoint:",
+      /expected an https:\/\/ URL .*http only on a loopback/,
+    ],
+    ["an armEndpoint that is no URL", { armEndpoint: "management" }, "armEndpoint:", /found "management"/],
     ["an invalid flowLogName", { targets: [vnet({ flowLogName: "bad name!" })] }, "targets[0].flowLogName:", /found "bad name!"/],
     ["a missing shared region", { "azure-native:location": undefined }, "azure-native:location:", /found nothing/],
     ["an unknown shared region", { "azure-native:location": "mars" }, "azure-native:location:", /found "mars"/],
@@ -122,7 +158,8 @@ describe("parseStackConfig accepts", () => {
     expect(config).toMatchObject({
       location: "westeurope",
       subscriptionId: SUBSCRIPTION,
-      regions: ["westeurope"],
+      scopes: [],
+      armEndpoint: "https://management.azure.com",
       networkWatcher: "existing",
       retentionDays: 30,
       sasExpiry: "2027-01-01T00:00:00Z",
@@ -131,7 +168,41 @@ describe("parseStackConfig accepts", () => {
       alerts: { noDeliveryMinutes: 30, restartCount: 3 },
     });
     expect(config.forwarderImage).toBeUndefined();
+    expect(config.flowLogStorageSubscriptionId).toBeUndefined();
+    expect(config.environment).toBeUndefined();
     expect(config.alerts.email).toBeUndefined();
+  });
+
+  it("targets in many subscriptions, scope selections, a central storage subscription and another cloud", () => {
+    const { config } = parseStackConfig(
+      raw({
+        "azure-native:subscriptionId": OTHER,
+        "azure-native:environment": "usgovernment",
+        flowLogStorageSubscriptionId: OTHER.toUpperCase(),
+        targets: [vnet(), { scope: `/subscriptions/${OTHER}/resourceGroups/rg-spoke`, location: "North Europe" }, { scope: `/subscriptions/${SUBSCRIPTION}` }],
+      }),
+      NOW,
+    );
+    expect(config.subscriptionId).toBe(OTHER);
+    expect(config.targets.map((t) => t.subscriptionId)).toEqual([SUBSCRIPTION]);
+    expect(config.scopes).toEqual([
+      {
+        key: "targets[1]",
+        scope: `/subscriptions/${OTHER}/resourceGroups/rg-spoke`,
+        subscriptionId: OTHER,
+        resourceGroup: "rg-spoke",
+        location: "northeurope",
+      },
+      { key: "targets[2]", scope: `/subscriptions/${SUBSCRIPTION}`, subscriptionId: SUBSCRIPTION },
+    ]);
+    expect(config.flowLogStorageSubscriptionId).toBe(OTHER);
+    expect(config.armEndpoint).toBe("https://management.usgovcloudapi.net");
+    expect(config.environment).toBe("usgovernment");
+  });
+
+  it("an armEndpoint override, plain http only on loopback", () => {
+    expect(parseStackConfig(raw({ armEndpoint: "http://127.0.0.1:4567/" }), NOW).config.armEndpoint).toBe("http://127.0.0.1:4567");
+    expect(parseStackConfig(raw({ armEndpoint: "https://arm.contoso.example" }), NOW).config.armEndpoint).toBe("https://arm.contoso.example");
   });
 
   it("regions written as Azure displays them, and offsets in sasExpiry", () => {

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { roleAssignmentName } from "../../infra/forwarder-app";
 import { isSecretValue } from "../../infra/mocks";
 import type { ProgramRun } from "../../infra/plan-render";
-import { defaultConfig, ids, masked, NSG_KEY, oneOf, plain, resourcesOf, runStack, T, VNET_KEY } from "./harness";
+import { defaultConfig, ids, masked, NSG_KEY, oneOf, plain, resourcesOf, runStack, SUBSCRIPTION, T, VNET_KEY } from "./harness";
 
 type Env = { name: string; value?: string; secretRef?: string };
 
@@ -44,6 +44,7 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
     const identity = oneOf(run, T.identity);
     expect(env.map((e) => e.name)).toEqual([
       "FLOWLOG_SOURCES",
+      "FLOWLOG_ACCOUNT_SUBSCRIPTIONS",
       "CHECKPOINT_URL",
       "SEKOIA_INTAKE_URL",
       "SEKOIA_NSG_INTAKE_KEY",
@@ -65,7 +66,7 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
   });
 
   it("lists every flow-log container as a plain URL (no SAS: the identity reads them)", () => {
-    const storage = run.outputs.flowLogStorage as Record<string, { accountName: string }>;
+    const storage = (run.outputs.flowLogStorage as Record<string, Record<string, { accountName: string }>>)[SUBSCRIPTION];
     const url = (region: string, container: string) => `https://${storage[region].accountName}.blob.core.windows.net/${container}`;
     const sources = env.find((e) => e.name === "FLOWLOG_SOURCES")!.value!.split(",");
     expect(sources).toEqual(
@@ -74,6 +75,9 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
         url("westeurope", "insights-logs-flowlogflowevent"),
         url("westeurope", "insights-logs-networksecuritygroupflowevent"),
       ].sort(),
+    );
+    expect(env.find((e) => e.name === "FLOWLOG_ACCOUNT_SUBSCRIPTIONS")!.value).toBe(
+      [`${storage.northeurope.accountName}=${SUBSCRIPTION}`, `${storage.westeurope.accountName}=${SUBSCRIPTION}`].sort().join(","),
     );
     expect(env.find((e) => e.name === "CHECKPOINT_URL")!.value).toMatch(/^https:\/\/ckpt[a-z0-9]+\.blob\.core\.windows\.net\/checkpoints$/);
     for (const e of env) expect(e.value ?? "").not.toMatch(/[?&](sig|sv)=/);

@@ -4,6 +4,7 @@
 import { vi } from "vitest";
 import { unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder } from "../../infra/mocks";
 import type { ProgramRun } from "../../infra/plan-render";
+import type { VnetLister } from "../../infra/vnet-lister";
 
 export const SUBSCRIPTION = "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14";
 const base = (group: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${group}/providers/Microsoft.Network`;
@@ -29,6 +30,8 @@ export interface Scenario {
   readonly recorder?: Recorder;
   /** Locations Azure reports for existing resources read by id (default: from NetworkWatcher_<region>). */
   readonly existingLocations?: Record<string, string>;
+  /** Lists `{scope}` entries as npm run plan does (default: the program's own, the token invoke and ARM). */
+  readonly vnetLister?: (armEndpoint: string) => VnetLister;
 }
 
 /** A valid stack: one VNet in westeurope, one subnet in northeurope, one NSG in westeurope. */
@@ -76,6 +79,7 @@ export async function runStack(scenario: Scenario): Promise<ProgramRun> {
     now: NOW,
     recorder: scenario.recorder,
     existingLocations: scenario.existingLocations,
+    vnetLister: scenario.vnetLister,
   });
 }
 

@@ -1,7 +1,7 @@
 // infra/index.ts: the stack outputs a platform engineer needs, secrets only as secrets.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../../infra/plan-render";
-import { defaultConfig, ids, runStack } from "./harness";
+import { defaultConfig, ids, runStack, SUBSCRIPTION } from "./harness";
 
 describe.each([false, true])("stack outputs (preview: %s)", (preview) => {
   let run: ProgramRun;
@@ -9,8 +9,10 @@ describe.each([false, true])("stack outputs (preview: %s)", (preview) => {
     run = await runStack({ config: defaultConfig(), preview });
   });
 
-  it("give per region the account, blob endpoint and containers in plain text", () => {
-    const storage = run.outputs.flowLogStorage as Record<string, { accountName: string; blobEndpoint: string; containers: string[] }>;
+  it("give per subscription and region the account, blob endpoint and containers in plain text", () => {
+    const bySubscription = run.outputs.flowLogStorage as Record<string, Record<string, { accountName: string; blobEndpoint: string; containers: string[] }>>;
+    expect(Object.keys(bySubscription)).toEqual([SUBSCRIPTION]);
+    const storage = bySubscription[SUBSCRIPTION];
     expect(Object.keys(storage).sort()).toEqual(["northeurope", "westeurope"]);
     expect(storage.westeurope).toEqual({
       accountName: expect.stringMatching(/^flwesteurope[a-z0-9]+$/),
@@ -24,8 +26,10 @@ describe.each([false, true])("stack outputs (preview: %s)", (preview) => {
     expect(run.outputs).toMatchObject({ sekoiaSasTokens: "[secret]", sekoiaSasUrls: "[secret]", sasExpiry: "2027-01-01T00:00:00Z" });
   });
 
-  it("map every target to its flow log", () => {
-    const flowLogIds = run.outputs.flowLogIds as Record<string, string>;
+  it("map every target to its flow log, per subscription", () => {
+    const bySubscription = run.outputs.flowLogIds as Record<string, Record<string, string>>;
+    expect(Object.keys(bySubscription)).toEqual([SUBSCRIPTION]);
+    const flowLogIds = bySubscription[SUBSCRIPTION];
     expect(Object.keys(flowLogIds).sort()).toEqual([ids.vnet("vnet-weu"), ids.subnet("vnet-neu", "snet-app"), ids.nsg("nsg-weu")].sort());
     expect(flowLogIds[ids.nsg("nsg-weu")]).toMatch(/\/NetworkWatcherRG\/.*\/existing-nsg-flowlog$/);
   });
@@ -37,5 +41,7 @@ describe.each([false, true])("stack outputs (preview: %s)", (preview) => {
     expect(run.outputs.forwarderLogQuery).toContain('"Poll finished."');
     expect(run.outputs.checkpointContainerUrl).toMatch(/\/checkpoints$/);
     expect(run.outputs.flowLogContainers).toEqual({ nsg: "insights-logs-networksecuritygroupflowevent", vnet: "insights-logs-flowlogflowevent" });
+    // No scope entry: no selection to report.
+    expect(run.outputs).not.toHaveProperty("targetSelections");
   });
 });

@@ -16,8 +16,10 @@ describe.each([false, true])("networkWatcher (preview: %s)", (preview) => {
       ["read", `/subscriptions/${SUBSCRIPTION}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope`],
     ]);
     expect(run.outputs.networkWatchers).toEqual({
-      westeurope: { name: "NetworkWatcher_westeurope", resourceGroupName: "NetworkWatcherRG", adopted: true },
-      northeurope: { name: "NetworkWatcher_northeurope", resourceGroupName: "NetworkWatcherRG", adopted: true },
+      [SUBSCRIPTION]: {
+        westeurope: { name: "NetworkWatcher_westeurope", resourceGroupName: "NetworkWatcherRG", adopted: true },
+        northeurope: { name: "NetworkWatcher_northeurope", resourceGroupName: "NetworkWatcherRG", adopted: true },
+      },
     });
   });
 
@@ -56,7 +58,9 @@ describe.each([false, true])("networkWatchers (preview: %s)", (preview) => {
       const expected = log.inputs.location === "westeurope" ? ["nw-weu-corp", "rg-netops"] : ["NetworkWatcher_northeurope", "NetworkWatcherRG"];
       expect([log.inputs.networkWatcherName, log.inputs.resourceGroupName]).toEqual(expected);
     }
-    expect(run.outputs.networkWatchers).toMatchObject({ westeurope: { name: "nw-weu-corp", resourceGroupName: "rg-netops", adopted: true } });
+    expect(run.outputs.networkWatchers).toMatchObject({
+      [SUBSCRIPTION]: { westeurope: { name: "nw-weu-corp", resourceGroupName: "rg-netops", adopted: true } },
+    });
   });
 });
 
@@ -94,8 +98,20 @@ describe("networkWatchers validation", () => {
   it.each([
     [{ westeurope: "nw-weu" }, /networkWatchers\.westeurope: found "nw-weu", expected the ARM id/],
     [{ westeurope: customWatcher.replace("networkWatchers", "virtualNetworks") }, /networkWatchers\.westeurope: found .*virtualNetworks/],
-    [{ westeurope: customWatcher.replace(SUBSCRIPTION, "11111111-2222-4333-8444-555555555555") }, /networkWatchers\.westeurope: found subscription 11111111/],
-    [{ "west-europe-1": customWatcher }, /networkWatchers\.west-europe-1: found the key "west-europe-1", expected an Azure region/],
+    [
+      { westeurope: customWatcher.replace(SUBSCRIPTION, "11111111-2222-4333-8444-555555555555") },
+      /networkWatchers\.westeurope: found a watcher of subscription 11111111-.*, expected one of subscription 6d3b1f2a-.* \(the default subscription, azure-native:subscriptionId\); for another subscription's watcher set networkWatchers\.<subscription guid>\.westeurope/,
+    ],
+    [{ "west-europe-1": customWatcher }, /networkWatchers\.west-europe-1: found the key "west-europe-1", expected a subscription guid or an Azure region/],
+    [
+      { [SUBSCRIPTION]: { westeurope: customWatcher.replace(SUBSCRIPTION, "11111111-2222-4333-8444-555555555555") } },
+      /networkWatchers\.6d3b1f2a-.*\.westeurope: found a watcher of subscription 11111111-.*, expected one of subscription 6d3b1f2a-.* \(the subscription it is listed under\)/,
+    ],
+    [
+      { westeurope: customWatcher, [SUBSCRIPTION]: { westeurope: customWatcher } },
+      /networkWatchers\.6d3b1f2a-.*\.westeurope: found a second watcher for subscription 6d3b1f2a-.* in westeurope, besides networkWatchers\.westeurope/,
+    ],
+    [{ [SUBSCRIPTION]: customWatcher }, /networkWatchers\.6d3b1f2a-[^:]*: found ".*", expected an object mapping a region of subscription 6d3b1f2a-/],
     [[customWatcher], /networkWatchers: found \[.*\], expected an object/],
   ])("refuses %j", async (value, message) => {
     await expect(runStack({ config: { ...defaultConfig(), networkWatchers: value } })).rejects.toThrow(message);

@@ -1,10 +1,13 @@
 // infra/plan.ts (`npm run plan`): the dev stack's plan, kept as a reviewed snapshot; secrets masked.
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REPO_ROOT } from "../../infra/forwarder-image";
-import type { ProgramRun } from "../../infra/plan-render";
+import { localVnetLister } from "../../infra/local-vnet-lister";
+import { renderPlan, type ProgramRun } from "../../infra/plan-render";
 import { loadStackConfig } from "../../infra/stack-file";
+import { ArmServer } from "../helpers/arm-server";
+import { callsOf, defaultConfig, ids, runStack, SUBSCRIPTION } from "./harness";
 
 /** The only values that move without a change to the program or the dev stack. */
 function normalize(plan: string): string {
@@ -86,5 +89,60 @@ describe("npm run plan", () => {
       failure = String((error as { stderr: string }).stderr);
     }
     expect(failure).toMatch(/sasExpiry: found "2027-11-01T00:00:00Z", which is not after now/);
+  });
+});
+
+describe("npm run plan with scope entries", () => {
+  const spoke = "11111111-1111-4111-8111-111111111111";
+  const vnet = (name: string) => `/subscriptions/${spoke}/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/${name}`;
+  let arm: ArmServer;
+  beforeAll(async () => {
+    arm = await ArmServer.start({
+      token: "local-credential-token",
+      vnets: [
+        { id: vnet("vnet-a"), location: "westeurope" },
+        { id: vnet("vnet-b"), location: "westeurope" },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await arm?.stop();
+  });
+
+  const config = () => ({
+    ...defaultConfig(),
+    "azure-native:subscriptionId": SUBSCRIPTION,
+    armEndpoint: arm.url,
+    sekoiaNsgIntakeKey: undefined,
+    targets: [{ id: ids.vnet("vnet-weu"), location: "westeurope" }, { scope: `/subscriptions/${spoke}/resourceGroups/rg-app` }],
+  });
+
+  it("shows what a selection resolved to, listed read-only with the local credential", async () => {
+    const run = await runStack({
+      config: config(),
+      preview: true,
+      vnetLister: (endpoint) => localVnetLister(endpoint, () => Promise.resolve("local-credential-token")),
+    });
+    const plan = renderPlan("test", run);
+    expect(plan).toContain(
+      `Target selections (1):\n  targets[1]: scope /subscriptions/${spoke}/resourceGroups/rg-app: 2 VNet(s)\n      ${vnet("vnet-a")}\n      ${vnet("vnet-b")}\n`,
+    );
+    expect(plan).toMatch(new RegExp(`\\+ azure-native:network:FlowLog flowlogs-westeurope-${spoke}-vnet-[0-9a-f]{8}\\n {6}\\(provider: azure-${spoke}\\)`));
+    // No Pulumi engine in npm run plan: the token came from the local credential, not the invoke.
+    expect(callsOf(run, "azure-native:authorization:getClientToken")).toEqual([]);
+  });
+
+  it("without credentials, shows the entry unresolved and why, and plans the rest", async () => {
+    const before = arm.requests.length;
+    const noCredential = () =>
+      Promise.reject(new Error("DefaultAzureCredential failed to retrieve a token from the included credentials.\nAttempted credentials: ..."));
+    const run = await runStack({ config: config(), preview: true, vnetLister: (endpoint) => localVnetLister(endpoint, noCredential) });
+    const plan = renderPlan("test", run);
+    expect(plan).toContain(
+      `  targets[1]: scope /subscriptions/${spoke}/resourceGroups/rg-app: unresolved, no Azure credentials (DefaultAzureCredential failed to retrieve a token from the included credentials.); after \`az login\` npm run plan lists what it selects\n`,
+    );
+    expect(plan).toContain("+ azure-native:network:FlowLog flowlogs-westeurope-vnet-");
+    expect(plan).not.toContain(`FlowLog flowlogs-westeurope-${spoke}`);
+    expect(arm.requests.length).toBe(before);
   });
 });

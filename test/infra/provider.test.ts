@@ -1,5 +1,5 @@
-// infra/provider.ts: every Azure resource and invoke goes through one explicit provider pinned to
-// the targets' subscription, whatever subscription the Azure CLI (the default provider) would use.
+// infra/provider.ts: every Azure resource and invoke goes through an explicit provider pinned to a
+// subscription (the shared one is `azure`), whatever subscription the Azure CLI (the default provider) would use.
 import { describe, expect, it } from "vitest";
 import { defaultConfig, ids, oneOf, runStack, SUBSCRIPTION } from "./harness";
 
@@ -27,18 +27,31 @@ describe("the provider's subscription", () => {
     expect(oneOf(run, "pulumi:providers:azure-native").inputs.subscriptionId).toBe(SUBSCRIPTION);
   });
 
-  it("refuses a target in another subscription, naming the entry", async () => {
+  it("must be named when targets are in several subscriptions: it is where the shared resources go", async () => {
     const config = defaultConfig();
     const targets = config.targets as Array<Record<string, string>>;
     targets[1] = { id: ids.vnet("vnet-neu").replace(SUBSCRIPTION, OTHER_SUBSCRIPTION), location: "northeurope" };
-    const failure = runStack({ config });
-    await expect(failure).rejects.toThrow(/targets\[1\]\.id: found subscription 11111111-2222-4333-8444-555555555555/);
+    const failure = runStack({ config: { ...config, "azure-native:subscriptionId": undefined } });
+    await expect(failure).rejects.toThrow(
+      /azure-native:subscriptionId: found nothing while targets are in 2 subscriptions \(6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14, 11111111-2222-4333-8444-555555555555\)/,
+    );
   });
 
-  it("refuses targets outside azure-native:subscriptionId when it is set", async () => {
-    const failure = runStack({ config: { ...defaultConfig(), "azure-native:subscriptionId": OTHER_SUBSCRIPTION } });
-    await expect(failure).rejects.toThrow(
-      /targets\[0\]\.id: found subscription .* expected 11111111-2222-4333-8444-555555555555 \(azure-native:subscriptionId\)/,
-    );
+  it("passes azure-native:environment on to every provider: explicit providers do not read the stack's keys", async () => {
+    const config = defaultConfig();
+    const targets = config.targets as Array<Record<string, string>>;
+    targets[1] = { id: ids.vnet("vnet-neu").replace(SUBSCRIPTION, OTHER_SUBSCRIPTION), location: "northeurope" };
+    const run = await runStack({ config: { ...config, "azure-native:subscriptionId": SUBSCRIPTION, "azure-native:environment": "usgovernment" } });
+    const providers = run.resources.filter((r) => r.type === "pulumi:providers:azure-native");
+    expect(providers.map((p) => [p.name, p.inputs.environment]).sort()).toEqual([
+      ["azure", "usgovernment"],
+      [`azure-${OTHER_SUBSCRIPTION}`, "usgovernment"],
+    ]);
+  });
+
+  it("is azure-native:subscriptionId when set, even if no target is in it (a central subscription)", async () => {
+    const run = await runStack({ config: { ...defaultConfig(), "azure-native:subscriptionId": OTHER_SUBSCRIPTION } });
+    expect(oneOf(run, "pulumi:providers:azure-native", "azure").inputs.subscriptionId).toBe(OTHER_SUBSCRIPTION);
+    expect(oneOf(run, "pulumi:providers:azure-native", `azure-${SUBSCRIPTION}`).inputs.subscriptionId).toBe(SUBSCRIPTION);
   });
 });

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { recordingMocks } from "../../infra/mocks";
 import type { ProgramRun } from "../../infra/plan-render";
 import { containersInUse, serviceSasArgs } from "../../infra/sas";
-import { callsOf, defaultConfig, NOW, runStack, runtimeConfig, T } from "./harness";
+import { callsOf, defaultConfig, NOW, runStack, runtimeConfig, SUBSCRIPTION, T } from "./harness";
 
 describe.each([false, true])("SAS for Sekoia (preview: %s)", (preview) => {
   let run: ProgramRun;
@@ -14,7 +14,7 @@ describe.each([false, true])("SAS for Sekoia (preview: %s)", (preview) => {
   });
 
   it("asks for one service SAS per container in use: rl, https, container scope, configured expiry", () => {
-    const storage = run.outputs.flowLogStorage as Record<string, { accountName: string }>;
+    const storage = (run.outputs.flowLogStorage as Record<string, Record<string, { accountName: string }>>)[SUBSCRIPTION];
     const west = storage.westeurope.accountName;
     const north = storage.northeurope.accountName;
     const group = run.outputs.resourceGroupName as string;
@@ -52,14 +52,17 @@ describe("SAS outputs", () => {
     pulumi.runtime.setAllConfig(values, secretKeys);
     await pulumi.runtime.setMocks(recordingMocks({ resources: [], calls: [] }), "sekoia-flowlogs", "test", false);
     (await import("../../infra/config.js")).clock.now = () => NOW;
-    const program = await import("../../infra/index.js");
+    const program = (await (await import("../../infra/index.js")).default()) as Record<string, pulumi.Output<any>>;
     expect(await pulumi.isSecret(program.sekoiaSasTokens)).toBe(true);
-    const urls = await new Promise<Record<string, Record<string, string>>>((resolve) => program.sekoiaSasUrls.apply(resolve));
-    const account = await new Promise<string>((resolve) => pulumi.output(program.flowLogStorage.westeurope.accountName).apply(resolve));
-    expect(urls.westeurope["insights-logs-flowlogflowevent"]).toMatch(
+    const urls = await new Promise<Record<string, Record<string, Record<string, string>>>>((resolve) => program.sekoiaSasUrls.apply(resolve));
+    const storage = await new Promise<Record<string, Record<string, { accountName: string }>>>((resolve) =>
+      pulumi.output(program.flowLogStorage).apply(resolve),
+    );
+    const account = storage[SUBSCRIPTION].westeurope.accountName;
+    expect(urls[SUBSCRIPTION].westeurope["insights-logs-flowlogflowevent"]).toMatch(
       new RegExp(`^https://${account}\\.blob\\.core\\.windows\\.net/insights-logs-flowlogflowevent\\?sv=.*&sr=c&sp=rl&se=2027-01-01T00:00:00Z&spr=https&sig=`),
     );
-    expect(Object.keys(urls.northeurope)).toEqual(["insights-logs-flowlogflowevent"]);
+    expect(Object.keys(urls[SUBSCRIPTION].northeurope)).toEqual(["insights-logs-flowlogflowevent"]);
   });
 });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzureFlowLogBlob, FlowLogGenerator, nsgBlobName, nsgResourceId, vnetBlobName } from "../../helpers/flow-logs";
 import { ForwarderProcess, runOnce } from "../../helpers/forwarder-process";
 import { CHECKPOINT_CONTAINER, NSG_CONTAINER, startFlowLogStack, VNET_CONTAINER, type FlowLogStack } from "../../helpers/flow-log-stack";
-import type { StatusReport } from "../../../forwarder/commands/status";
+import { bySubscription, type SourceStatus, type StatusReport } from "../../../forwarder/commands/status";
 
 let stack: FlowLogStack;
 const gen = new FlowLogGenerator(62);
@@ -16,6 +16,7 @@ const nsgId = nsgResourceId("00000000-0000-0000-0000-000000000007", "rg-status",
 const flowLogId =
   "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000007/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NW/FLOWLOGS/FL-STATUS";
 const vnetId = "/subscriptions/00000000-0000-0000-0000-000000000007/resourceGroups/rg-status/providers/Microsoft.Network/virtualNetworks/vnet-status";
+const SUBSCRIPTION = "00000000-0000-0000-0000-000000000007";
 
 beforeAll(async () => {
   stack = await startFlowLogStack();
@@ -52,12 +53,15 @@ describe("forwarder status", () => {
     await fresh.append([gen.nsgRecord(nsgId, { time: hour, mac: "00224826A003" }).record]);
     const before = await checkpointEtags();
 
-    const run = await new ForwarderProcess(["status", "--json", "--since", "2h"], statusEnv()).waitForExit(30_000);
+    const env = { ...statusEnv(), FLOWLOG_ACCOUNT_SUBSCRIPTIONS: `devstoreaccount1=${SUBSCRIPTION.toUpperCase()}` };
+    const run = await new ForwarderProcess(["status", "--json", "--since", "2h"], env).waitForExit(30_000);
 
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as StatusReport;
-    const [nsgSource, vnetSource] = report.sources;
-    expect(nsgSource).toMatchObject({ kind: "nsg", scannedThrough: expect.any(String), roots: [`resourceId=${nsgId}/`] });
+    expect(report.subscriptions.map((s) => [s.subscriptionId, s.sources.length])).toEqual([[SUBSCRIPTION, 2]]);
+    expect(report.subscriptions[0].lagSeconds).toBe(report.lagSeconds);
+    const [nsgSource, vnetSource] = report.subscriptions[0].sources;
+    expect(nsgSource).toMatchObject({ kind: "nsg", subscriptionId: SUBSCRIPTION, scannedThrough: expect.any(String), roots: [`resourceId=${nsgId}/`] });
     expect(nsgSource.lagSeconds).toBeLessThan(60);
     expect(report.lagSeconds).toBeLessThan(60);
     expect(nsgSource.blobs).toEqual([
@@ -75,10 +79,35 @@ describe("forwarder status", () => {
   it("prints a table a person can read", async () => {
     const run = await new ForwarderProcess(["status"], statusEnv()).waitForExit(30_000);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^Status at .*; lag \d+ s\.\n/);
+    expect(run.stdout).toMatch(/^Status at .*; lag \d+ s\.\n\nSubscription not named \(FLOWLOG_ACCOUNT_SUBSCRIPTIONS\): 2 source\(s\), lag \d+ s\.\n/);
     expect(run.stdout).toContain(`(nsg): scanned through`);
     expect(run.stdout).toMatch(/caught up +4 +\d+ +0 +- +resourceId=/);
     expect(run.stdout).toMatch(/behind +3 +\d+ +0 +3 blk \d+ B +flowLogResourceID=/);
+  });
+
+  it("groups the sources by subscription, the unnamed ones last, each group with its own lag", () => {
+    const source = (url: string, subscriptionId: string | undefined, lagSeconds: number | undefined): SourceStatus => ({
+      url,
+      kind: "vnet",
+      ...(subscriptionId ? { subscriptionId } : {}),
+      ...(lagSeconds === undefined ? {} : { lagSeconds }),
+      roots: [],
+      blobs: [],
+    });
+    const spoke = "22222222-2222-4222-8222-222222222222";
+    const hub = "11111111-1111-4111-8111-111111111111";
+    const groups = bySubscription([
+      source("u1", spoke, 5),
+      source("u2", undefined, 1),
+      source("u3", hub, 7),
+      source("u4", spoke, undefined),
+      source("u5", hub, 3),
+    ]);
+    expect(groups.map((g) => [g.subscriptionId, g.lagSeconds, g.sources.map((s) => s.url)])).toEqual([
+      [hub, 7, ["u3", "u5"]],
+      [spoke, undefined, ["u1", "u4"]],
+      [null, 1, ["u2"]],
+    ]);
   });
 
   it("refuses a missing CHECKPOINT_URL by name", async () => {

@@ -1,0 +1,56 @@
+// The subscriptions of an estate as the program uses them: one explicit provider each (provider.ts),
+// and, where the stack owns resources outside the shared subscription (flow-log accounts, created
+// watchers), a resource group there to hold them. Both are made on first use, so a subscription
+// that only holds adopted watchers and flow logs gets a provider and nothing else.
+import * as resources from "@pulumi/azure-native/resources";
+import type * as pulumi from "@pulumi/pulumi";
+import type { Provider } from "@pulumi/azure-native/provider";
+import { azureProvider, providerName } from "./provider";
+
+/** Logical name of the stack's group in the shared subscription (unchanged since one stack covered one subscription). */
+export const SHARED_GROUP_NAME = "sekoia-flowlogs";
+
+export interface SubscriptionsArgs {
+  /** Subscription of the shared resources (azure-native:subscriptionId). */
+  readonly sharedSubscriptionId: string;
+  /** Default location of every provider, and of every resource group. */
+  readonly location: string;
+  /** azure-native:environment, passed to every provider when set. */
+  readonly environment?: string;
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+export class Subscriptions {
+  private readonly providers = new Map<string, Provider>();
+  private readonly groups = new Map<string, resources.ResourceGroup>();
+
+  constructor(private readonly args: SubscriptionsArgs) {}
+
+  get shared(): string {
+    return this.args.sharedSubscriptionId;
+  }
+
+  /** The provider pinned to `subscriptionId`. */
+  provider(subscriptionId: string): Provider {
+    let provider = this.providers.get(subscriptionId);
+    if (!provider) {
+      provider = azureProvider(
+        { subscriptionId, location: this.args.location, ...(this.args.environment ? { environment: this.args.environment } : {}) },
+        providerName(subscriptionId, this.shared),
+      );
+      this.providers.set(subscriptionId, provider);
+    }
+    return provider;
+  }
+
+  /** The stack's resource group in `subscriptionId`: `sekoia-flowlogs` in the shared one, `sekoia-flowlogs-<guid>` elsewhere. */
+  resourceGroup(subscriptionId: string): resources.ResourceGroup {
+    let group = this.groups.get(subscriptionId);
+    if (!group) {
+      const name = subscriptionId === this.shared ? SHARED_GROUP_NAME : `${SHARED_GROUP_NAME}-${subscriptionId}`;
+      group = new resources.ResourceGroup(name, { location: this.args.location, tags: this.args.tags }, { provider: this.provider(subscriptionId) });
+      this.groups.set(subscriptionId, group);
+    }
+    return group;
+  }
+}

@@ -1,0 +1,80 @@
+// Resolves the `{scope, location?}` entries of `targets` into VNet targets, BEFORE any resource that
+// depends on them is registered: index.ts awaits this, so every flow log is a plain resource that
+// `pulumi preview` shows and the dependency graph orders. (Registering them inside an `apply` after
+// the listing would hide them from preview.) The listing runs in preview too: it is a read.
+import * as authorization from "@pulumi/azure-native/authorization";
+import type * as pulumi from "@pulumi/pulumi";
+import { parseTargetId } from "./arm-id";
+import { StackConfigError } from "./config";
+import type { ScopeSelection, Target } from "./targets";
+import { ArmListError, ArmVnetLister, type VnetLister } from "./vnet-lister";
+
+/** What one scope entry selected: VNet ids, or why it could not be looked up (npm run plan only). */
+export type SelectionReport = { readonly scope: string; readonly location?: string } & (
+  { readonly vnets: readonly string[] } | { readonly unresolved: string }
+);
+
+export interface ResolvedTargets {
+  /** Explicit targets in config order, then each scope's VNets (sorted by id), each resource once. */
+  readonly targets: readonly Target[];
+  /** Per scope entry key (e.g. `targets[3]`), what it selected. */
+  readonly selections: Readonly<Record<string, SelectionReport>>;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * How the program lists a scope's VNets: ARM with the token of the deploying identity, obtained
+ * through the stack's provider. `npm run plan` replaces it (no Pulumi engine, no provider there).
+ */
+export const targetSelection = {
+  lister: (armEndpoint: string, provider: pulumi.ProviderResource): VnetLister =>
+    new ArmVnetLister(armEndpoint, async () => (await authorization.getClientToken({}, { provider })).token),
+};
+
+const describe = (s: ScopeSelection): string => `scope ${s.scope}${s.location ? ` (location ${s.location})` : ""}`;
+
+/** Lists every scope; throws StackConfigError naming each entry that could not be listed. */
+export async function resolveTargets(explicit: readonly Target[], scopes: readonly ScopeSelection[], lister: VnetLister): Promise<ResolvedTargets> {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const selections: Record<string, SelectionReport> = {};
+  const seen = new Set(explicit.map((t) => t.id.toLowerCase()));
+  const targets: Target[] = [...explicit];
+  for (const selection of scopes) {
+    const head = { scope: selection.scope, ...(selection.location ? { location: selection.location } : {}) };
+    let listing;
+    try {
+      listing = await lister.list(selection.scope);
+    } catch (error) {
+      if (!(error instanceof ArmListError)) throw error;
+      problems.push(`${selection.key}.scope (subscription ${selection.subscriptionId}): ${error.message}`);
+      continue;
+    }
+    if ("unresolved" in listing) {
+      selections[selection.key] = { ...head, unresolved: listing.unresolved };
+      continue;
+    }
+    const vnets = listing.vnets.filter((v) => selection.location === undefined || v.location === selection.location);
+    const ids: string[] = [];
+    for (const vnet of [...vnets].sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()))) {
+      const parsed = parseTargetId(vnet.id);
+      if ("error" in parsed || parsed.kind !== "vnet") {
+        problems.push(`${selection.key}.scope: Azure listed ${JSON.stringify(vnet.id)}, which is not a virtual network id`);
+        continue;
+      }
+      ids.push(vnet.id);
+      if (seen.has(vnet.id.toLowerCase())) continue;
+      seen.add(vnet.id.toLowerCase());
+      targets.push({ key: selection.key, id: vnet.id, location: vnet.location, ...parsed, kind: "vnet", family: "vnet" });
+    }
+    selections[selection.key] = { ...head, vnets: ids };
+    if (ids.length === 0)
+      warnings.push(`${selection.key}: ${describe(selection)} selects no virtual network in subscription ${selection.subscriptionId}: it adds no flow log.`);
+  }
+  const unresolved = Object.values(selections).some((s) => "unresolved" in s);
+  if (problems.length === 0 && targets.length === 0 && !unresolved) {
+    problems.push("targets: found no resource to turn flow logs on for (every scope selects nothing), expected at least one NSG, VNet, subnet or NIC");
+  }
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return { targets, selections, warnings };
+}
