@@ -1,7 +1,7 @@
 // `npm run bench`: measures the forwarder bundle end to end (throughput and overhead against a minimal
 // baseline, read amplification over a simulated hour, idle poll cost as history grows, latency, peak
 // memory, CPU per tuple) and prints one table, also written to test/bench/results.md. Each scenario
-// starts its own in-memory Azurite; one intake child serves them all. The memory scenarios write about 800 MB to Azurite; the whole run takes about 10 minutes on 2 cores.
+// starts its own in-memory Azurite; one intake child serves them all. The memory scenarios write about 800 MB to Azurite; the whole run takes 15-30 minutes on 2 cores.
 
 import { KEYS } from "./flow-log-estate";
 import { IntakeProcess } from "./intake-process";
