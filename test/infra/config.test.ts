@@ -111,6 +111,13 @@ describe("parseStackConfig rejects", () => {
       "armEndpoint:",
       /expected an https:\/\/ URL .*http only on a loopback/,
     ],
+    ["a provider flag that is no boolean", { "azure-native:useOidc": "yes" }, "azure-native:useOidc:", /found "yes", expected true or false/],
+    [
+      "auxiliary tenants that are no list",
+      { "azure-native:auxiliaryTenantIds": "tenant-a" },
+      "azure-native:auxiliaryTenantIds:",
+      /found "tenant-a", expected a list of tenant ids, e\.g\. `pulumi config set --path 'azure-native:auxiliaryTenantIds\[0\]' <tenant guid>`/,
+    ],
     ["an armEndpoint that is no URL", { armEndpoint: "management" }, "armEndpoint:", /found "management"/],
     ["an invalid flowLogName", { targets: [vnet({ flowLogName: "bad name!" })] }, "targets[0].flowLogName:", /found "bad name!"/],
     ["a missing shared region", { "azure-native:location": undefined }, "azure-native:location:", /found nothing/],
@@ -169,7 +176,7 @@ describe("parseStackConfig accepts", () => {
     });
     expect(config.forwarderImage).toBeUndefined();
     expect(config.flowLogStorageSubscriptionId).toBeUndefined();
-    expect(config.environment).toBeUndefined();
+    expect(config.provider).toEqual({});
     expect(config.alerts.email).toBeUndefined();
   });
 
@@ -197,7 +204,7 @@ describe("parseStackConfig accepts", () => {
     ]);
     expect(config.flowLogStorageSubscriptionId).toBe(OTHER);
     expect(config.armEndpoint).toBe("https://management.usgovcloudapi.net");
-    expect(config.environment).toBe("usgovernment");
+    expect(config.provider).toEqual({ environment: "usgovernment" });
   });
 
   it("an armEndpoint override, plain http only on loopback", () => {
