@@ -7,7 +7,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { parseTargetId } from "./arm-id";
 import { StackConfigError } from "./config";
 import type { ScopeSelection, Target } from "./targets";
-import { ArmListError, ArmVnetLister, type VnetLister } from "./vnet-lister";
+import { ArmListError } from "./arm-list";
+import { ArmVnetLister, type VnetLister } from "./vnet-lister";
 
 /** What one scope entry selected: VNet ids, or why it could not be looked up (npm run plan only). */
 export type SelectionReport = { readonly scope: string; readonly location?: string } & (

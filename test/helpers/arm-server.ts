@@ -1,7 +1,8 @@
 // A loopback stand-in for Azure Resource Manager's virtual-network list calls
 // (`GET /subscriptions/{sub}[/resourceGroups/{rg}]/providers/Microsoft.Network/virtualNetworks`):
 // it answers from the VNets it is given, pages them through `nextLink` like ARM, demands the bearer
-// token it expects (401 otherwise), and answers 403 or 404 for the scopes told to.
+// token it expects (401 otherwise), answers 403, 404 or 409 (provider not registered) for the scopes
+// told to, and fails the next requests as told (`failNext`: a status, or a dropped connection).
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,9 +22,14 @@ export interface ArmServerOptions {
   readonly forbidden?: readonly string[];
   /** Lower-cased subscriptions or groups that do not exist (404). */
   readonly missing?: readonly string[];
+  /** Lower-cased subscriptions that have not registered Microsoft.Network (409 MissingSubscriptionRegistration). */
+  readonly unregistered?: readonly string[];
   /** Where `nextLink` points (default: this server), to check a lister never follows it elsewhere. */
   readonly nextLinkBase?: string;
 }
+
+/** How one request fails: an error status (with `Retry-After` seconds), or the connection dropped. */
+export type ArmFault = { readonly status: number; readonly retryAfter?: number } | { readonly drop: true };
 
 const LIST = /^(\/subscriptions\/[^/]+(?:\/resourceGroups\/[^/]+)?)\/providers\/Microsoft\.Network\/virtualNetworks$/i;
 
@@ -31,6 +37,12 @@ export class ArmServer {
   /** Path and query of every request, in order. */
   readonly requests: string[] = [];
   private server?: Server;
+  private readonly faults: ArmFault[] = [];
+
+  /** The next requests fail this way, one fault each, in order. */
+  failNext(...faults: ArmFault[]): void {
+    this.faults.push(...faults);
+  }
 
   static async start(options: ArmServerOptions): Promise<ArmServer> {
     const arm = new ArmServer();
@@ -40,11 +52,25 @@ export class ArmServer {
       const answer = (status: number, body: unknown): void => {
         res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
       };
+      const fault = arm.faults.shift();
+      if (fault && "drop" in fault) return void req.socket.destroy();
+      if (fault) {
+        res.writeHead(fault.status, {
+          "content-type": "application/json",
+          ...(fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {}),
+        });
+        return void res.end(JSON.stringify({ error: { code: fault.status === 429 ? "TooManyRequests" : "ServerBusy", message: `injected ${fault.status}` } }));
+      }
       if (req.headers.authorization !== `Bearer ${options.token}`) return answer(401, { error: { code: "InvalidAuthenticationToken", message: "bad token" } });
       const m = LIST.exec(url.pathname);
       if (req.method !== "GET" || !m || url.searchParams.get("api-version") !== "2024-05-01")
         return answer(400, { error: { code: "BadRequest", message: "unexpected" } });
       const scope = m[1].toLowerCase();
+      if (options.unregistered?.some((s) => scope.startsWith(`/subscriptions/${s}`))) {
+        return answer(409, {
+          error: { code: "MissingSubscriptionRegistration", message: "The subscription is not registered to use namespace 'Microsoft.Network'." },
+        });
+      }
       if (options.missing?.some((s) => scope === s || scope.startsWith(`${s}/`))) {
         return answer(404, {
           error: { code: scope.includes("/resourcegroups/") ? "ResourceGroupNotFound" : "SubscriptionNotFound", message: `${m[1]} not found` },

@@ -1,7 +1,8 @@
 // infra/vnet-lister.ts: the VNets of a scope from ARM's list API, every page, with the bearer token,
 // and errors that say what to fix (403: the role; 404: the scope does not exist).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ArmListError, ArmVnetLister } from "../../infra/vnet-lister";
+import { ArmListError } from "../../infra/arm-list";
+import { ArmVnetLister } from "../../infra/vnet-lister";
 import { ArmServer } from "../helpers/arm-server";
 
 const SUB = "44444444-4444-4444-8444-444444444444";
@@ -31,7 +32,9 @@ afterAll(async () => {
   await arm?.stop();
 });
 
-const lister = (token = "t0ken", endpoint = arm.url) => new ArmVnetLister(endpoint, () => Promise.resolve(token));
+// Retries do not wait here: test/infra/arm-list.test.ts checks the waits.
+const lister = (token = "t0ken", endpoint = arm.url) =>
+  new ArmVnetLister(endpoint, () => Promise.resolve(token), { attempts: 5, sleep: () => Promise.resolve() });
 
 describe("ArmVnetLister", () => {
   it("follows nextLink through every page of a subscription, normalizing regions", async () => {
@@ -92,7 +95,7 @@ describe("ArmVnetLister", () => {
     const url = gone.url;
     await gone.stop();
     await expect(lister("t0ken", url).list(`/subscriptions/${SUB}`)).rejects.toThrow(
-      /at http:\/\/127\.0\.0\.1:\d+ failed \(.*\); check armEndpoint and the network/,
+      /at http:\/\/127\.0\.0\.1:\d+ failed \(.*\) after 5 attempts; check armEndpoint and the network/,
     );
   });
 });
