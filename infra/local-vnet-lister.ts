@@ -13,16 +13,22 @@ export function localAzureToken(endpoint: string): TokenSource {
 
 /** Asks `token` once; a scope is unresolved when it fails, listed from ARM otherwise. */
 export function localVnetLister(endpoint: string, token: TokenSource): VnetLister {
-  let obtained: Promise<{ token: string } | { error: string }> | undefined;
+  let obtained: Promise<{ lister: VnetLister } | { error: string }> | undefined;
+  const arm = () =>
+    (obtained ??= token().then(
+      (t) => ({ lister: new ArmVnetLister(endpoint, () => Promise.resolve(t)) }),
+      (error: unknown) => ({ error: (error instanceof Error ? error.message : String(error)).split("\n")[0] }),
+    ));
   return {
     async list(scope) {
-      obtained ??= token().then(
-        (t) => ({ token: t }),
-        (error: unknown) => ({ error: (error instanceof Error ? error.message : String(error)).split("\n")[0] }),
-      );
-      const result = await obtained;
+      const result = await arm();
       if ("error" in result) return { unresolved: `no Azure credentials (${result.error}); after \`az login\` npm run plan lists what it selects` };
-      return new ArmVnetLister(endpoint, () => Promise.resolve(result.token)).list(scope);
+      return result.lister.list(scope);
+    },
+    async flowLogs(subscriptionId, regions) {
+      // Without credentials every scope is unresolved: no selected VNet to check.
+      const result = await arm();
+      return "error" in result ? [] : result.lister.flowLogs(subscriptionId, regions);
     },
   };
 }

@@ -18,11 +18,27 @@ const VNETS = [
   vnet("rg-b", "v5", "eastus"),
 ];
 
+const watcher = (region: string) =>
+  `/subscriptions/${SUB}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_${region}`;
+const FLOW_LOGS = [
+  { id: `${watcher("westeurope")}/flowLogs/a`, targetResourceId: VNETS[0].id },
+  { id: `${watcher("westeurope")}/flowLogs/b`, targetResourceId: VNETS[1].id },
+  { id: `${watcher("westeurope")}/flowLogs/c`, targetResourceId: `${VNETS[1].id}/subnets/s` },
+  { id: `${watcher("northeurope")}/flowLogs/d`, targetResourceId: VNETS[2].id },
+  { id: `${watcher("eastus")}/flowLogs/e`, targetResourceId: VNETS[4].id },
+];
+
 let arm: ArmServer;
 beforeAll(async () => {
   arm = await ArmServer.start({
     token: "t0ken",
     vnets: VNETS,
+    watchers: [
+      { id: watcher("westeurope"), location: "West Europe" },
+      { id: watcher("northeurope"), location: "northeurope" },
+      { id: watcher("eastus"), location: "eastus" },
+    ],
+    flowLogs: FLOW_LOGS,
     pageSize: 2,
     forbidden: [`/subscriptions/${SUB}/resourcegroups/rg-locked`],
     missing: [`/subscriptions/${SUB}/resourcegroups/rg-gone`, "/subscriptions/55555555-5555-4555-8555-555555555555"],
@@ -55,6 +71,17 @@ describe("ArmVnetLister", () => {
 
   it("answers an empty scope with no VNet", async () => {
     expect(await lister().list(`/subscriptions/${SUB}/resourceGroups/rg-empty`)).toEqual({ vnets: [] });
+  });
+
+  it("lists the flow logs under the subscription's watchers of the regions asked for, every page", async () => {
+    const before = arm.requests.length;
+    const logs = await lister().flowLogs(SUB, ["northeurope", "westeurope"]);
+    expect(logs).toEqual(FLOW_LOGS.slice(0, 4).map((f) => ({ id: f.id, name: f.id.split("/").pop(), targetResourceId: f.targetResourceId })));
+    expect(arm.requests.slice(before).filter((r) => r.includes("/flowLogs"))).toEqual([
+      `${watcher("westeurope")}/flowLogs?api-version=2024-05-01`,
+      `${watcher("westeurope")}/flowLogs?api-version=2024-05-01&$skiptoken=2`,
+      `${watcher("northeurope")}/flowLogs?api-version=2024-05-01`,
+    ]);
   });
 
   it("names the scope and the role to grant on a 403", async () => {
