@@ -109,7 +109,19 @@ describe("parseStackConfig rejects", () => {
       "a plain-http armEndpoint off loopback",
       { armEndpoint: "http://arm.example.test" },
       "armEndpoint:",
-      /expected an https:\/\/ URL .*http only on a loopback/,
+      /found "http:\/\/arm\.example\.test", expected one of https:\/\/management\.azure\.com, https:\/\/management\.usgovcloudapi\.net, https:\/\/management\.chinacloudapi\.cn, an http:\/\/ loopback address/,
+    ],
+    [
+      "an armEndpoint that is no cloud's ARM (the deployer's token is sent there)",
+      { armEndpoint: "https://arm.contoso.example" },
+      "armEndpoint:",
+      /found "https:\/\/arm\.contoso\.example", expected one of https:\/\/management\.azure\.com, .*or nothing for the endpoint of azure-native:environment/,
+    ],
+    [
+      "an armEndpoint with a path",
+      { armEndpoint: "https://management.azure.com/subscriptions" },
+      "armEndpoint:",
+      /found "https:\/\/management\.azure\.com\/subscriptions"/,
     ],
     ["a provider flag that is no boolean", { "azure-native:useOidc": "yes" }, "azure-native:useOidc:", /found "yes", expected true or false/],
     [
@@ -207,9 +219,11 @@ describe("parseStackConfig accepts", () => {
     expect(config.provider).toEqual({ environment: "usgovernment" });
   });
 
-  it("an armEndpoint override, plain http only on loopback", () => {
+  it("an armEndpoint override: a cloud's ARM, or plain http on loopback", () => {
     expect(parseStackConfig(raw({ armEndpoint: "http://127.0.0.1:4567/" }), NOW).config.armEndpoint).toBe("http://127.0.0.1:4567");
-    expect(parseStackConfig(raw({ armEndpoint: "https://arm.contoso.example" }), NOW).config.armEndpoint).toBe("https://arm.contoso.example");
+    expect(parseStackConfig(raw({ armEndpoint: "https://management.usgovcloudapi.net/" }), NOW).config.armEndpoint).toBe(
+      "https://management.usgovcloudapi.net",
+    );
   });
 
   it("regions written as Azure displays them, and offsets in sasExpiry", () => {
