@@ -2,12 +2,28 @@
 // identity's token, so it uses the local Azure credential (DefaultAzureCredential: az login,
 // environment, managed identity), read-only. Without one, every scope is reported unresolved, with
 // the reason, instead of failing the plan: a reviewer without Azure access still sees the rest.
-import { DefaultAzureCredential } from "@azure/identity";
+import { AzureAuthorityHosts, DefaultAzureCredential } from "@azure/identity";
+import { ARM_ENDPOINTS, type Cloud } from "./arm-endpoint";
 import { ArmVnetLister, type TokenSource, type VnetLister } from "./vnet-lister";
+
+const AUTHORITY_HOSTS: Readonly<Record<Cloud, string>> = {
+  public: AzureAuthorityHosts.AzurePublicCloud,
+  usgovernment: AzureAuthorityHosts.AzureGovernment,
+  china: AzureAuthorityHosts.AzureChina,
+};
+
+/**
+ * Where the local credential signs in for the cloud of the ARM `endpoint`: a token for another
+ * cloud's ARM must come from that cloud's Entra ID. A loopback stand-in takes the public cloud's.
+ */
+export function authorityHost(endpoint: string): string {
+  const cloud = (Object.keys(ARM_ENDPOINTS) as Cloud[]).find((c) => ARM_ENDPOINTS[c] === endpoint) ?? "public";
+  return AUTHORITY_HOSTS[cloud];
+}
 
 /** The local credential's ARM token for `endpoint` (its `/.default` scope). */
 export function localAzureToken(endpoint: string): TokenSource {
-  const credential = new DefaultAzureCredential();
+  const credential = new DefaultAzureCredential({ authorityHost: authorityHost(endpoint) });
   return async () => (await credential.getToken(`${endpoint}/.default`)).token;
 }
 
