@@ -1,37 +1,43 @@
 // The Azure Resource Manager endpoint scope selections are listed from: the one of the cloud in
-// `azure-native:environment`, or `armEndpoint` when set (a private endpoint, or a loopback stand-in
-// in tests). The token listing sends goes nowhere else, so plain http is refused except on loopback.
+// `azure-native:environment`, or `armEndpoint` when set. The deploying identity's token is sent
+// there, so only the clouds' own endpoints are accepted, and a plain-http loopback address for
+// tests (a loopback stand-in of ARM).
 
 /** ARM of each cloud azure-native's `environment` names. */
-export const ARM_ENDPOINTS: Readonly<Record<string, string>> = {
+export const ARM_ENDPOINTS = {
   public: "https://management.azure.com",
   usgovernment: "https://management.usgovcloudapi.net",
   china: "https://management.chinacloudapi.cn",
-};
+} as const;
+
+export type Cloud = keyof typeof ARM_ENDPOINTS;
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 const show = (v: unknown): string => JSON.stringify(v);
+const isCloud = (name: string): name is Cloud => Object.hasOwn(ARM_ENDPOINTS, name);
 
 /** The endpoint without trailing slash; appends a problem naming the key when invalid. */
 export function parseArmEndpoint(environment: string | undefined, override: string, problems: string[]): string {
   const cloud = environment?.trim().toLowerCase() || "public";
-  const fromCloud = ARM_ENDPOINTS[cloud];
-  if (fromCloud === undefined) {
+  if (!isCloud(cloud)) {
     problems.push(`azure-native:environment: found ${show(environment)}, expected one of ${Object.keys(ARM_ENDPOINTS).join(", ")} (default public)`);
   }
-  if (override === "") return fromCloud ?? ARM_ENDPOINTS.public;
-  const expected = `an https:// URL of Azure Resource Manager such as ${ARM_ENDPOINTS.public} (http only on a loopback address), or nothing for the cloud's own`;
-  let url: URL;
+  const fromCloud = isCloud(cloud) ? ARM_ENDPOINTS[cloud] : ARM_ENDPOINTS.public;
+  if (override === "") return fromCloud;
+  let url: URL | undefined;
   try {
     url = new URL(override);
   } catch {
-    problems.push(`armEndpoint: found ${show(override)}, expected ${expected}`);
+    url = undefined;
+  }
+  const known = (Object.values(ARM_ENDPOINTS) as string[]).includes(url?.origin ?? "");
+  const loopback = url?.protocol === "http:" && LOOPBACK.has(url.hostname);
+  if (!url || !(known || loopback) || url.pathname !== "/" || url.search !== "" || url.hash !== "" || url.username !== "") {
+    problems.push(
+      `armEndpoint: found ${show(override)}, expected one of ${Object.values(ARM_ENDPOINTS).join(", ")}, ` +
+        "an http:// loopback address (a test stand-in), or nothing for the endpoint of azure-native:environment",
+    );
     return "";
   }
-  const allowed = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
-  if (!allowed || url.search !== "" || url.hash !== "" || url.username !== "") {
-    problems.push(`armEndpoint: found ${show(override)}, expected ${expected}`);
-    return "";
-  }
-  return url.toString().replace(/\/+$/, "");
+  return url.origin;
 }

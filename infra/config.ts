@@ -7,6 +7,7 @@ import type { FlowLogFamily } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
 import { parseImagePull, type PrebuiltImagePull } from "./image-config";
 import { parseArmEndpoint } from "./arm-endpoint";
+import { parseProviderSettings, PROVIDER_SETTING_KEYS, type ProviderSettings } from "./provider-config";
 import { parseSharedSubscription, parseStorageSubscription } from "./subscription-config";
 import { parseTargets, type ScopeSelection, type Target } from "./targets";
 import { DEFAULTS as FORWARDER_DEFAULTS } from "../forwarder/contract";
@@ -48,7 +49,7 @@ export const REQUIRED_KEYS = ["targets", "sasExpiry"] as const;
 /** Optional project keys holding an object: Pulumi.yaml can declare neither their type nor a default. */
 export const OPTIONAL_OBJECT_KEYS = ["networkWatchers"] as const;
 /** Provider keys the program reads (declared by the provider, documented in the README). */
-export const PROVIDER_KEYS = ["azure-native:location", "azure-native:subscriptionId", "azure-native:environment"] as const;
+export const PROVIDER_KEYS: readonly string[] = ["azure-native:location", "azure-native:subscriptionId", ...PROVIDER_SETTING_KEYS];
 
 export const SECRET_KEYS = ["sekoiaNsgIntakeKey", "sekoiaVnetIntakeKey", "sekoiaApiKey", "forwarderImageRegistryPassword"] as const;
 const INTAKE_KEY_OF: Record<FlowLogFamily, "sekoiaNsgIntakeKey" | "sekoiaVnetIntakeKey"> = {
@@ -66,8 +67,8 @@ export interface StackConfig {
   readonly location: string;
   /** Subscription of the shared resources: azure-native:subscriptionId, or the targets' only one. */
   readonly subscriptionId: string;
-  /** azure-native:environment when set: the cloud every provider of the stack talks to. */
-  readonly environment?: string;
+  /** The azure-native:* settings the stack sets (cloud, credentials): every provider of the stack gets them. */
+  readonly provider: ProviderSettings;
   /** Targets given by id, in config order. */
   readonly targets: readonly Target[];
   /** `{scope}` entries, resolved by target-selection.ts before anything is registered. */
@@ -157,8 +158,8 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
   const { targets, scopes } = parseTargets(raw.targets, problems, warnings);
   const subscriptionId = parseSharedSubscription(raw["azure-native:subscriptionId"], [...targets, ...scopes], problems);
   const storageSubscription = parseStorageSubscription(raw.flowLogStorageSubscriptionId, problems);
-  const environment = raw["azure-native:environment"]?.trim() || undefined;
-  const armEndpoint = parseArmEndpoint(environment, text("armEndpoint", DEFAULTS.armEndpoint), problems);
+  const provider = parseProviderSettings(raw, problems);
+  const armEndpoint = parseArmEndpoint(raw["azure-native:environment"], text("armEndpoint", DEFAULTS.armEndpoint), problems);
 
   const networkWatcher = text("networkWatcher", DEFAULTS.networkWatcher);
   if (networkWatcher !== "existing" && networkWatcher !== "create") {
@@ -241,7 +242,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
   const config: StackConfig = {
     location,
     subscriptionId: subscriptionId!,
-    ...(environment ? { environment } : {}),
+    provider,
     targets,
     scopes,
     armEndpoint,

@@ -32,7 +32,7 @@ export = async (): Promise<Record<string, unknown>> => {
   const subscriptions = new Subscriptions({
     sharedSubscriptionId: config.subscriptionId,
     location: config.location,
-    ...(config.environment ? { environment: config.environment } : {}),
+    settings: config.provider,
     tags,
   });
   const azure = subscriptions.provider(config.subscriptionId);

@@ -2,27 +2,49 @@
 // identity's token, so it uses the local Azure credential (DefaultAzureCredential: az login,
 // environment, managed identity), read-only. Without one, every scope is reported unresolved, with
 // the reason, instead of failing the plan: a reviewer without Azure access still sees the rest.
-import { DefaultAzureCredential } from "@azure/identity";
+import { AzureAuthorityHosts, DefaultAzureCredential } from "@azure/identity";
+import { ARM_ENDPOINTS, type Cloud } from "./arm-endpoint";
 import { ArmVnetLister, type TokenSource, type VnetLister } from "./vnet-lister";
+
+const AUTHORITY_HOSTS: Readonly<Record<Cloud, string>> = {
+  public: AzureAuthorityHosts.AzurePublicCloud,
+  usgovernment: AzureAuthorityHosts.AzureGovernment,
+  china: AzureAuthorityHosts.AzureChina,
+};
+
+/**
+ * Where the local credential signs in for the cloud of the ARM `endpoint`: a token for another
+ * cloud's ARM must come from that cloud's Entra ID. A loopback stand-in takes the public cloud's.
+ */
+export function authorityHost(endpoint: string): string {
+  const cloud = (Object.keys(ARM_ENDPOINTS) as Cloud[]).find((c) => ARM_ENDPOINTS[c] === endpoint) ?? "public";
+  return AUTHORITY_HOSTS[cloud];
+}
 
 /** The local credential's ARM token for `endpoint` (its `/.default` scope). */
 export function localAzureToken(endpoint: string): TokenSource {
-  const credential = new DefaultAzureCredential();
+  const credential = new DefaultAzureCredential({ authorityHost: authorityHost(endpoint) });
   return async () => (await credential.getToken(`${endpoint}/.default`)).token;
 }
 
 /** Asks `token` once; a scope is unresolved when it fails, listed from ARM otherwise. */
 export function localVnetLister(endpoint: string, token: TokenSource): VnetLister {
-  let obtained: Promise<{ token: string } | { error: string }> | undefined;
+  let obtained: Promise<{ lister: VnetLister } | { error: string }> | undefined;
+  const arm = () =>
+    (obtained ??= token().then(
+      (t) => ({ lister: new ArmVnetLister(endpoint, () => Promise.resolve(t)) }),
+      (error: unknown) => ({ error: (error instanceof Error ? error.message : String(error)).split("\n")[0] }),
+    ));
   return {
     async list(scope) {
-      obtained ??= token().then(
-        (t) => ({ token: t }),
-        (error: unknown) => ({ error: (error instanceof Error ? error.message : String(error)).split("\n")[0] }),
-      );
-      const result = await obtained;
+      const result = await arm();
       if ("error" in result) return { unresolved: `no Azure credentials (${result.error}); after \`az login\` npm run plan lists what it selects` };
-      return new ArmVnetLister(endpoint, () => Promise.resolve(result.token)).list(scope);
+      return result.lister.list(scope);
+    },
+    async flowLogs(subscriptionId, regions) {
+      // Without credentials every scope is unresolved: no selected VNet to check.
+      const result = await arm();
+      return "error" in result ? [] : result.lister.flowLogs(subscriptionId, regions);
     },
   };
 }

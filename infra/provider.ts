@@ -6,8 +6,10 @@
 // A flow log must live in its target's subscription, and the adopted watcher is read there, so each
 // subscription's resources go through a provider pinned to it. The shared subscription's provider
 // keeps the name `azure` it had when a stack covered one subscription, so upgraded stacks keep their URNs.
+// Explicit providers do not read the stack's azure-native:* keys: each gets them from provider-config.ts.
 import { Provider } from "@pulumi/azure-native/provider";
 import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderSettings } from "./provider-config";
 
 export const PROVIDER_NAME = "azure";
 
@@ -17,14 +19,9 @@ export function providerName(subscriptionId: string, sharedSubscriptionId: strin
 }
 
 export function azureProvider(
-  args: { subscriptionId: string; location: string; environment?: string },
+  args: { subscriptionId: string; location: string; settings: ProviderSettings },
   name: string = PROVIDER_NAME,
   opts?: pulumi.CustomResourceOptions,
 ): Provider {
-  // Explicit providers do not read the stack's azure-native:* keys: the cloud is passed on when set.
-  return new Provider(
-    name,
-    { subscriptionId: args.subscriptionId, location: args.location, ...(args.environment ? { environment: args.environment } : {}) },
-    opts,
-  );
+  return new Provider(name, { ...args.settings, subscriptionId: args.subscriptionId, location: args.location }, opts);
 }

@@ -6,6 +6,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/azure-native/provider";
 import { azureProvider, providerName } from "./provider";
+import type { ProviderSettings } from "./provider-config";
 
 /** Logical name of the stack's group in the shared subscription (unchanged since one stack covered one subscription). */
 export const SHARED_GROUP_NAME = "sekoia-flowlogs";
@@ -15,8 +16,8 @@ export interface SubscriptionsArgs {
   readonly sharedSubscriptionId: string;
   /** Default location of every provider, and of every resource group. */
   readonly location: string;
-  /** azure-native:environment, passed to every provider when set. */
-  readonly environment?: string;
+  /** The stack's azure-native:* settings (cloud, credentials), given to every provider. */
+  readonly settings: ProviderSettings;
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -34,10 +35,7 @@ export class Subscriptions {
   provider(subscriptionId: string): Provider {
     let provider = this.providers.get(subscriptionId);
     if (!provider) {
-      provider = azureProvider(
-        { subscriptionId, location: this.args.location, ...(this.args.environment ? { environment: this.args.environment } : {}) },
-        providerName(subscriptionId, this.shared),
-      );
+      provider = azureProvider({ subscriptionId, location: this.args.location, settings: this.args.settings }, providerName(subscriptionId, this.shared));
       this.providers.set(subscriptionId, provider);
     }
     return provider;

@@ -1,19 +1,29 @@
-// Lists the virtual networks of a subscription or resource group, for `{scope}` target selections.
+// Lists what `{scope}` target selections need from Azure: the virtual networks of a subscription or
+// resource group, and the flow logs that already exist in a subscription (Azure allows one per
+// target, so target-selection.ts skips a selected VNet that has another's).
 //
 // Why ARM's REST API and not an invoke: azure-native 3.x has no function listing the VNets of a
-// scope (resources/, network/ and resourcegraph/ have none). The token is the deploying identity's
-// own (azure-native's getClientToken in `pulumi up`, the local credential in `npm run plan`), so
-// the listing sees what the deployment may touch. Pages are followed through `nextLink`, which must
-// stay on the same endpoint: the token is never sent to another host.
+// scope (resources/, network/ and resourcegraph/ have none), nor the flow logs of a watcher. The
+// token is the deploying identity's own (azure-native's getClientToken in `pulumi up`, the local
+// credential in `npm run plan`), so the listing sees what the deployment may touch. Paging, retries
+// and errors are arm-list.ts's.
+import { ArmListError, DEFAULT_RETRY, listAll, type ListSubject, type RetryPolicy } from "./arm-list";
 import { normalizeRegion } from "./regions";
 
-/** ARM api-version of Microsoft.Network/virtualNetworks list calls. */
-export const VNET_API_VERSION = "2024-05-01";
+/** ARM api-version of the Microsoft.Network list calls. */
+export const NETWORK_API_VERSION = "2024-05-01";
 
 export interface ListedVnet {
   readonly id: string;
   /** Normalized region, as ARM reports it. */
   readonly location: string;
+}
+
+/** A flow log that exists in Azure. */
+export interface ExistingFlowLog {
+  readonly id: string;
+  readonly name: string;
+  readonly targetResourceId: string;
 }
 
 /** A scope's VNets, or why they could not be looked up without failing (npm run plan without credentials). */
@@ -22,84 +32,59 @@ export type ScopeListing = { readonly vnets: readonly ListedVnet[] } | { readonl
 export interface VnetLister {
   /** `scope` is `/subscriptions/<guid>[/resourceGroups/<group>]`; rejects with an ArmListError. */
   list(scope: string): Promise<ScopeListing>;
+  /** The flow logs under the subscription's Network Watchers of these regions; rejects with an ArmListError. */
+  flowLogs(subscriptionId: string, regions: readonly string[]): Promise<readonly ExistingFlowLog[]>;
 }
 
 /** Gives an ARM bearer token. */
 export type TokenSource = () => Promise<string>;
 
-/** A listing that failed; the message says what to fix, the caller prefixes the config key. */
-export class ArmListError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ArmListError";
-  }
-}
-
-interface VnetPage {
-  readonly value?: ReadonlyArray<{ readonly id?: unknown; readonly location?: unknown }>;
-  readonly nextLink?: unknown;
-}
-
-/** What ARM's error body says, e.g. `AuthorizationFailed: The client ... does not have authorization ...`. */
-async function armMessage(response: Response): Promise<string> {
-  const text = await response.text();
-  try {
-    const error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
-    if (error?.code || error?.message) return [error.code, error.message].filter(Boolean).join(": ");
-  } catch {
-    // Not JSON: the start of the body says enough.
-  }
-  return text.slice(0, 200);
-}
-
-function failure(scope: string, status: number, message: string): ArmListError {
-  switch (status) {
-    case 401:
-      return new ArmListError(`listing the VNets of ${scope} was refused (401 ${message}): the Azure token is not valid here; log in again (az login)`);
-    case 403:
-      return new ArmListError(
-        `the deploying identity may not list the VNets of ${scope} (403 ${message}); grant it Reader (or Network Contributor) on ${scope}, or select its VNets by id`,
+/** The string fields `keys` of each entry; an entry without one is an ArmListError. */
+function fields<K extends string>(entries: readonly unknown[], keys: readonly K[], subject: ListSubject): Array<Record<K, string>> {
+  return entries.map((entry) => {
+    const e = entry as Record<string, unknown>;
+    if (keys.some((k) => typeof e[k] !== "string")) {
+      throw new ArmListError(
+        `listing the ${subject.what} of ${subject.scope} returned an entry without ${keys.join(" or ")}: ${JSON.stringify(entry).slice(0, 200)}`,
       );
-    case 404:
-      return new ArmListError(
-        `${scope} does not exist (404 ${message}): check the subscription id and resource group name, and that the subscription is in this tenant`,
-      );
-    default:
-      return new ArmListError(`listing the VNets of ${scope} failed (${status} ${message}); run pulumi up again, or select its VNets by id`);
-  }
+    }
+    return e as Record<K, string>;
+  });
 }
 
 export class ArmVnetLister implements VnetLister {
   constructor(
     private readonly endpoint: string,
     private readonly token: TokenSource,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
 
+  private async listed<K extends string>(path: string, subject: ListSubject, keys: readonly K[], token: string): Promise<Array<Record<K, string>>> {
+    const entries = await listAll(`${this.endpoint}${path}?api-version=${NETWORK_API_VERSION}`, token, subject, this.retry);
+    return fields(entries, keys, subject);
+  }
+
   async list(scope: string): Promise<ScopeListing> {
+    const vnets = await this.listed(`${scope}/providers/Microsoft.Network/virtualNetworks`, { what: "VNets", scope }, ["id", "location"], await this.token());
+    return { vnets: vnets.map((v) => ({ id: v.id, location: normalizeRegion(v.location) })) };
+  }
+
+  async flowLogs(subscriptionId: string, regions: readonly string[]): Promise<readonly ExistingFlowLog[]> {
     const token = await this.token();
-    const origin = new URL(this.endpoint).origin;
-    const vnets: ListedVnet[] = [];
-    let next: string | undefined = `${this.endpoint}${scope}/providers/Microsoft.Network/virtualNetworks?api-version=${VNET_API_VERSION}`;
-    while (next !== undefined) {
-      let response: Response;
-      try {
-        response = await fetch(next, { headers: { authorization: `Bearer ${token}`, accept: "application/json" }, signal: AbortSignal.timeout(60_000) });
-      } catch (error) {
-        throw new ArmListError(`listing the VNets of ${scope} at ${origin} failed (${(error as Error).message}); check armEndpoint and the network`);
-      }
-      if (!response.ok) throw failure(scope, response.status, await armMessage(response));
-      const page = (await response.json()) as VnetPage;
-      for (const vnet of page.value ?? []) {
-        if (typeof vnet.id !== "string" || typeof vnet.location !== "string") {
-          throw new ArmListError(`listing the VNets of ${scope} returned an entry without id or location: ${JSON.stringify(vnet).slice(0, 200)}`);
-        }
-        vnets.push({ id: vnet.id, location: normalizeRegion(vnet.location) });
-      }
-      next = typeof page.nextLink === "string" && page.nextLink !== "" ? page.nextLink : undefined;
-      if (next !== undefined && new URL(next).origin !== origin) {
-        throw new ArmListError(`listing the VNets of ${scope} returned a next page on ${new URL(next).origin}, not ${origin}; the token is not sent there`);
-      }
+    const scope = `/subscriptions/${subscriptionId}`;
+    const watchers = await this.listed(`${scope}/providers/Microsoft.Network/networkWatchers`, { what: "Network Watchers", scope }, ["id", "location"], token);
+    const found: ExistingFlowLog[] = [];
+    // A flow log lives under the watcher of its target's region: other regions' cannot hold one.
+    for (const watcher of watchers.filter((w) => regions.includes(normalizeRegion(w.location)))) {
+      const subject = { what: "flow logs", scope: watcher.id };
+      const logs = await this.listed(`${watcher.id}/flowLogs`, subject, ["id", "name"], token);
+      const targets = fields(
+        logs.map((l) => (l as { properties?: unknown }).properties ?? {}),
+        ["targetResourceId"],
+        subject,
+      );
+      found.push(...logs.map((l, i) => ({ id: l.id, name: l.name, targetResourceId: targets[i].targetResourceId })));
     }
-    return { vnets };
+    return found;
   }
 }

@@ -109,7 +109,26 @@ describe("parseStackConfig rejects", () => {
       "a plain-http armEndpoint off loopback",
       { armEndpoint: "http://arm.example.test" },
       "armEndpoint:",
-      /expected an https:\/\/ URL .*http only on a loopback/,
+      /found "http:\/\/arm\.example\.test", expected one of https:\/\/management\.azure\.com, https:\/\/management\.usgovcloudapi\.net, https:\/\/management\.chinacloudapi\.cn, an http:\/\/ loopback address/,
+    ],
+    [
+      "an armEndpoint that is no cloud's ARM (the deployer's token is sent there)",
+      { armEndpoint: "https://arm.contoso.example" },
+      "armEndpoint:",
+      /found "https:\/\/arm\.contoso\.example", expected one of https:\/\/management\.azure\.com, .*or nothing for the endpoint of azure-native:environment/,
+    ],
+    [
+      "an armEndpoint with a path",
+      { armEndpoint: "https://management.azure.com/subscriptions" },
+      "armEndpoint:",
+      /found "https:\/\/management\.azure\.com\/subscriptions"/,
+    ],
+    ["a provider flag that is no boolean", { "azure-native:useOidc": "yes" }, "azure-native:useOidc:", /found "yes", expected true or false/],
+    [
+      "auxiliary tenants that are no list",
+      { "azure-native:auxiliaryTenantIds": "tenant-a" },
+      "azure-native:auxiliaryTenantIds:",
+      /found "tenant-a", expected a list of tenant ids, e\.g\. `pulumi config set --path 'azure-native:auxiliaryTenantIds\[0\]' <tenant guid>`/,
     ],
     ["an armEndpoint that is no URL", { armEndpoint: "management" }, "armEndpoint:", /found "management"/],
     ["an invalid flowLogName", { targets: [vnet({ flowLogName: "bad name!" })] }, "targets[0].flowLogName:", /found "bad name!"/],
@@ -169,7 +188,7 @@ describe("parseStackConfig accepts", () => {
     });
     expect(config.forwarderImage).toBeUndefined();
     expect(config.flowLogStorageSubscriptionId).toBeUndefined();
-    expect(config.environment).toBeUndefined();
+    expect(config.provider).toEqual({});
     expect(config.alerts.email).toBeUndefined();
   });
 
@@ -197,12 +216,14 @@ describe("parseStackConfig accepts", () => {
     ]);
     expect(config.flowLogStorageSubscriptionId).toBe(OTHER);
     expect(config.armEndpoint).toBe("https://management.usgovcloudapi.net");
-    expect(config.environment).toBe("usgovernment");
+    expect(config.provider).toEqual({ environment: "usgovernment" });
   });
 
-  it("an armEndpoint override, plain http only on loopback", () => {
+  it("an armEndpoint override: a cloud's ARM, or plain http on loopback", () => {
     expect(parseStackConfig(raw({ armEndpoint: "http://127.0.0.1:4567/" }), NOW).config.armEndpoint).toBe("http://127.0.0.1:4567");
-    expect(parseStackConfig(raw({ armEndpoint: "https://arm.contoso.example" }), NOW).config.armEndpoint).toBe("https://arm.contoso.example");
+    expect(parseStackConfig(raw({ armEndpoint: "https://management.usgovcloudapi.net/" }), NOW).config.armEndpoint).toBe(
+      "https://management.usgovcloudapi.net",
+    );
   });
 
   it("regions written as Azure displays them, and offsets in sasExpiry", () => {

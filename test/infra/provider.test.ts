@@ -1,7 +1,8 @@
 // infra/provider.ts: every Azure resource and invoke goes through an explicit provider pinned to a
 // subscription (the shared one is `azure`), whatever subscription the Azure CLI (the default provider) would use.
 import { describe, expect, it } from "vitest";
-import { defaultConfig, ids, oneOf, runStack, SUBSCRIPTION } from "./harness";
+import { isSecretValue } from "../../infra/mocks";
+import { defaultConfig, ids, masked, oneOf, plain, runStack, SUBSCRIPTION } from "./harness";
 
 const OTHER_SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
 
@@ -47,6 +48,47 @@ describe("the provider's subscription", () => {
       ["azure", "usgovernment"],
       [`azure-${OTHER_SUBSCRIPTION}`, "usgovernment"],
     ]);
+  });
+
+  it("passes every azure-native:* setting of the stack on to every provider, credentials as secrets", async () => {
+    const config = defaultConfig();
+    const targets = config.targets as Array<Record<string, string>>;
+    targets[1] = { id: ids.vnet("vnet-neu").replace(SUBSCRIPTION, OTHER_SUBSCRIPTION), location: "northeurope" };
+    const tenant = "99999999-8888-4777-8666-555555555555";
+    const run = await runStack({
+      config: {
+        ...config,
+        "azure-native:subscriptionId": SUBSCRIPTION,
+        "azure-native:clientId": "app-client-id",
+        "azure-native:clientSecret": "app-client-secret-value",
+        "azure-native:tenantId": tenant,
+        "azure-native:auxiliaryTenantIds": [OTHER_SUBSCRIPTION],
+        "azure-native:useOidc": "true",
+        "azure-native:useMsi": "false",
+        "azure-native:oidcRequestToken": "oidc-request-token-value",
+        "azure-native:oidcRequestUrl": "https://token.actions.example.test/request",
+        "azure-native:metadataHost": "management.example.test",
+      },
+    });
+    for (const name of ["azure", `azure-${OTHER_SUBSCRIPTION}`]) {
+      const { inputs } = oneOf(run, "pulumi:providers:azure-native", name);
+      // azure-native passes booleans and lists to its plugin as JSON text.
+      expect(plain(inputs), name).toMatchObject({
+        clientId: "app-client-id",
+        clientSecret: "app-client-secret-value",
+        tenantId: tenant,
+        auxiliaryTenantIds: JSON.stringify([OTHER_SUBSCRIPTION]),
+        useOidc: "true",
+        useMsi: "false",
+        oidcRequestToken: "oidc-request-token-value",
+        oidcRequestUrl: "https://token.actions.example.test/request",
+        metadataHost: "management.example.test",
+      });
+      expect(isSecretValue(inputs.clientSecret), name).toBe(true);
+      expect(isSecretValue(inputs.oidcRequestToken), name).toBe(true);
+      expect(JSON.stringify(masked(inputs)), name).not.toMatch(/app-client-secret-value|oidc-request-token-value/);
+    }
+    expect(oneOf(run, "pulumi:providers:azure-native", `azure-${OTHER_SUBSCRIPTION}`).inputs.subscriptionId).toBe(OTHER_SUBSCRIPTION);
   });
 
   it("is azure-native:subscriptionId when set, even if no target is in it (a central subscription)", async () => {

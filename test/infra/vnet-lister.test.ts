@@ -1,7 +1,8 @@
 // infra/vnet-lister.ts: the VNets of a scope from ARM's list API, every page, with the bearer token,
 // and errors that say what to fix (403: the role; 404: the scope does not exist).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ArmListError, ArmVnetLister } from "../../infra/vnet-lister";
+import { ArmListError } from "../../infra/arm-list";
+import { ArmVnetLister } from "../../infra/vnet-lister";
 import { ArmServer } from "../helpers/arm-server";
 
 const SUB = "44444444-4444-4444-8444-444444444444";
@@ -17,11 +18,27 @@ const VNETS = [
   vnet("rg-b", "v5", "eastus"),
 ];
 
+const watcher = (region: string) =>
+  `/subscriptions/${SUB}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_${region}`;
+const FLOW_LOGS = [
+  { id: `${watcher("westeurope")}/flowLogs/a`, targetResourceId: VNETS[0].id },
+  { id: `${watcher("westeurope")}/flowLogs/b`, targetResourceId: VNETS[1].id },
+  { id: `${watcher("westeurope")}/flowLogs/c`, targetResourceId: `${VNETS[1].id}/subnets/s` },
+  { id: `${watcher("northeurope")}/flowLogs/d`, targetResourceId: VNETS[2].id },
+  { id: `${watcher("eastus")}/flowLogs/e`, targetResourceId: VNETS[4].id },
+];
+
 let arm: ArmServer;
 beforeAll(async () => {
   arm = await ArmServer.start({
     token: "t0ken",
     vnets: VNETS,
+    watchers: [
+      { id: watcher("westeurope"), location: "West Europe" },
+      { id: watcher("northeurope"), location: "northeurope" },
+      { id: watcher("eastus"), location: "eastus" },
+    ],
+    flowLogs: FLOW_LOGS,
     pageSize: 2,
     forbidden: [`/subscriptions/${SUB}/resourcegroups/rg-locked`],
     missing: [`/subscriptions/${SUB}/resourcegroups/rg-gone`, "/subscriptions/55555555-5555-4555-8555-555555555555"],
@@ -31,7 +48,9 @@ afterAll(async () => {
   await arm?.stop();
 });
 
-const lister = (token = "t0ken", endpoint = arm.url) => new ArmVnetLister(endpoint, () => Promise.resolve(token));
+// Retries do not wait here: test/infra/arm-list.test.ts checks the waits.
+const lister = (token = "t0ken", endpoint = arm.url) =>
+  new ArmVnetLister(endpoint, () => Promise.resolve(token), { attempts: 5, sleep: () => Promise.resolve() });
 
 describe("ArmVnetLister", () => {
   it("follows nextLink through every page of a subscription, normalizing regions", async () => {
@@ -52,6 +71,17 @@ describe("ArmVnetLister", () => {
 
   it("answers an empty scope with no VNet", async () => {
     expect(await lister().list(`/subscriptions/${SUB}/resourceGroups/rg-empty`)).toEqual({ vnets: [] });
+  });
+
+  it("lists the flow logs under the subscription's watchers of the regions asked for, every page", async () => {
+    const before = arm.requests.length;
+    const logs = await lister().flowLogs(SUB, ["northeurope", "westeurope"]);
+    expect(logs).toEqual(FLOW_LOGS.slice(0, 4).map((f) => ({ id: f.id, name: f.id.split("/").pop(), targetResourceId: f.targetResourceId })));
+    expect(arm.requests.slice(before).filter((r) => r.includes("/flowLogs"))).toEqual([
+      `${watcher("westeurope")}/flowLogs?api-version=2024-05-01`,
+      `${watcher("westeurope")}/flowLogs?api-version=2024-05-01&$skiptoken=2`,
+      `${watcher("northeurope")}/flowLogs?api-version=2024-05-01`,
+    ]);
   });
 
   it("names the scope and the role to grant on a 403", async () => {
@@ -92,7 +122,7 @@ describe("ArmVnetLister", () => {
     const url = gone.url;
     await gone.stop();
     await expect(lister("t0ken", url).list(`/subscriptions/${SUB}`)).rejects.toThrow(
-      /at http:\/\/127\.0\.0\.1:\d+ failed \(.*\); check armEndpoint and the network/,
+      /at http:\/\/127\.0\.0\.1:\d+ failed \(.*\) after 5 attempts; check armEndpoint and the network/,
     );
   });
 });
