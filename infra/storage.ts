@@ -1,5 +1,5 @@
-// Storage: one hardened account per target region for the flow logs, and one account in the shared
-// region for the forwarder's checkpoints.
+// Storage: one hardened account per target subscription and region (or per region in a central
+// logging subscription) for the flow logs, and one account in the shared region for the checkpoints.
 //
 // Retention: ONE mechanism per account, our own lifecycle rule (storage.ManagementPolicy). The flow
 // logs are created with their retention policy disabled, because a flow log's retention makes Azure
