@@ -23,7 +23,8 @@ export function familyOf(kind: TargetKind): FlowLogFamily {
   return kind === "nsg" ? "nsg" : "vnet";
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A subscription id (any case, as Azure accepts it). */
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Resource group names: 1-90 of letters, digits, underscores, hyphens, periods, parentheses; not ending in a period.
 const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/;
 // Network resource names: start alphanumeric, end alphanumeric or underscore, 1-80 characters.

@@ -1,9 +1,17 @@
 // Parses which subscriptions hold what: `azure-native:subscriptionId` (the shared resources) and
 // `flowLogStorageSubscriptionId` (a central home for every flow-log account). Pure; appends
 // "key: found ..., expected ..." problems that config.ts reports.
+import { GUID } from "./arm-id";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const show = (v: unknown): string => JSON.stringify(v);
+
+/** `raw` lower-cased when it is a guid, undefined when unset; when it is not a guid, a problem naming `key`. */
+function optionalGuid(key: string, raw: string | undefined, expected: string, problems: string[]): string | undefined {
+  const value = raw?.trim().toLowerCase() ?? "";
+  if (value === "" || GUID.test(value)) return value || undefined;
+  problems.push(`${key}: found ${show(raw)}, expected ${expected}`);
+  return undefined;
+}
 
 /**
  * The subscription of the shared resources: azure-native:subscriptionId, or, when it is unset, the
@@ -14,12 +22,7 @@ export function parseSharedSubscription(
   entries: ReadonlyArray<{ readonly key: string; readonly subscriptionId: string }>,
   problems: string[],
 ): string | undefined {
-  const value = raw?.trim().toLowerCase() ?? "";
-  if (value !== "") {
-    if (GUID.test(value)) return value;
-    problems.push(`azure-native:subscriptionId: found ${show(raw)}, expected the guid of the subscription of the shared resources`);
-    return undefined;
-  }
+  if (raw?.trim()) return optionalGuid("azure-native:subscriptionId", raw, "the guid of the subscription of the shared resources", problems);
   const subscriptions = [...new Set(entries.map((e) => e.subscriptionId))];
   if (subscriptions.length <= 1) return subscriptions[0];
   problems.push(
@@ -32,11 +35,10 @@ export function parseSharedSubscription(
 
 /** The central flow-log subscription, lower-cased; undefined when unset (each account in its targets' subscription). */
 export function parseStorageSubscription(raw: string | undefined, problems: string[]): string | undefined {
-  const value = raw?.trim().toLowerCase() ?? "";
-  if (value === "") return undefined;
-  if (GUID.test(value)) return value;
-  problems.push(
-    `flowLogStorageSubscriptionId: found ${show(raw)}, expected the guid of the central logging subscription, or nothing to keep each flow-log account in its targets' subscription`,
+  return optionalGuid(
+    "flowLogStorageSubscriptionId",
+    raw,
+    "the guid of the central logging subscription, or nothing to keep each flow-log account in its targets' subscription",
+    problems,
   );
-  return undefined;
 }

@@ -5,6 +5,7 @@
 //   {"<region>": "<watcher id>"}                           the default subscription (the form before estates).
 // Pairs not listed keep the `networkWatcher` mode. The id's region can only be checked against Azure:
 // network-watcher.ts does that when it reads the watcher, naming the same key.
+import { GUID } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
 
 export interface ConfiguredWatcher {
@@ -18,7 +19,6 @@ export interface ConfiguredWatcher {
 /** Subscription -> region -> the watcher to read there. */
 export type ConfiguredWatchers = Readonly<Record<string, Readonly<Record<string, ConfiguredWatcher>>>>;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WATCHER_ID =
   /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourceGroups\/([-\w.()]{0,89}[-\w()])\/providers\/Microsoft\.Network\/networkWatchers\/([A-Za-z0-9](?:[-\w.]{0,78}\w)?)$/i;
 const EXPECTED_ID = "the ARM id /subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.Network/networkWatchers/<name> of the watcher in that region";
