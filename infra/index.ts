@@ -4,21 +4,21 @@
 // decisions live in the component files.
 import * as pulumi from "@pulumi/pulumi";
 import { FLOW_LOG_CONTAINERS } from "../forwarder/contract";
-import type { FlowLogFamily } from "./arm-id";
-import { blobPathSource, ForwarderAlerts, pollLogQuery } from "./alerts";
-import { readStackConfig } from "./config";
-import { ForwarderApp } from "./forwarder-app";
-import { ForwarderImage } from "./forwarder-image";
-import { FlowLogs } from "./flow-logs";
-import { NetworkWatcher } from "./network-watcher";
-import { groupEstate, type StorageGroup } from "./estate";
-import { readOnlyContainerSas } from "./sas";
-import { SekoiaIntakes } from "./sekoia-intakes";
-import { CheckpointStorage, FlowLogStorage } from "./storage";
-import { Subscriptions } from "./subscriptions";
-import { resolveTargets, targetSelection } from "./target-selection";
-import { unusedWatcherWarnings } from "./watcher-config";
-import { LogWorkspace } from "./workspace";
+import type { FlowLogFamily } from "./config/arm-id";
+import { blobPathSource, ForwarderAlerts, pollLogQuery } from "./monitoring/alerts";
+import { readStackConfig } from "./config/stack-config";
+import { ForwarderApp } from "./forwarder/forwarder-app";
+import { ForwarderImage } from "./forwarder/forwarder-image";
+import { FlowLogs } from "./network/flow-logs";
+import { NetworkWatcher } from "./network/network-watcher";
+import { groupEstate, type StorageGroup } from "./estate/estate";
+import { readOnlyContainerSas } from "./storage/sas";
+import { SekoiaIntakes } from "./sekoia/sekoia-intakes";
+import { CheckpointStorage, FlowLogStorage } from "./storage/storage";
+import { Subscriptions } from "./estate/subscriptions";
+import { resolveTargets, targetSelection } from "./estate/target-selection";
+import { unusedWatcherWarnings } from "./config/watcher-config";
+import { LogWorkspace } from "./monitoring/workspace";
 
 // The program's entry is async: `{scope}` target selections are listed (a read, which also runs in
 // preview) and awaited before the resources that depend on them are registered, so every flow log is

@@ -2,7 +2,7 @@
 // workspace; flow-log writes logged to it; e-mail through an action group only when configured.
 import { describe, expect, it } from "vitest";
 import { POLL_FINISHED_MSG } from "../../forwarder/contract";
-import { blobPathSource, flowLogsStoppedQuery, isoMinutes, noDeliveryQuery, restartQuery } from "../../infra/alerts";
+import { blobPathSource, flowLogsStoppedQuery, isoMinutes, noDeliveryQuery, restartQuery } from "../../infra/monitoring/alerts";
 import { defaultConfig, ids, oneOf, resourcesOf, runStack, SUBSCRIPTION, T } from "./harness";
 
 describe.each([false, true])("alerts (preview: %s)", (preview) => {

@@ -1,7 +1,7 @@
 // infra/arm-id.ts: target ids are parsed case-insensitively into kind, subscription and name.
 import { describe, expect, it } from "vitest";
 import { FLOW_LOG_CONTAINERS } from "../../forwarder/contract";
-import { familyOf, parseTargetId } from "../../infra/arm-id";
+import { familyOf, parseTargetId } from "../../infra/config/arm-id";
 import { ids, SUBSCRIPTION } from "./harness";
 
 describe("parseTargetId", () => {

@@ -3,7 +3,7 @@
 // Retry-After (the waits are recorded, not slept); a subscription without Microsoft.Network named
 // with the command that registers it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ArmListError, listAll, retryDelay, type RetryPolicy } from "../../infra/arm-list";
+import { ArmListError, listAll, retryDelay, type RetryPolicy } from "../../infra/estate/arm-list";
 import { ArmServer } from "../helpers/arm-server";
 
 const SUB = "44444444-4444-4444-8444-444444444444";

@@ -3,8 +3,8 @@
 // targets' subscription or a central one, and one forwarder granted read on every account, each
 // grant made in the account's own subscription.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RecordedResource } from "../../infra/mocks";
-import type { ProgramRun } from "../../infra/plan-render";
+import type { RecordedResource } from "../../infra/plan/mocks";
+import type { ProgramRun } from "../../infra/plan/plan-render";
 import { callsOf, defaultConfig, oneOf, plain, resourcesOf, runStack, SUBSCRIPTION as HUB, T } from "./harness";
 
 const SPOKE1 = "11111111-1111-4111-8111-111111111111";

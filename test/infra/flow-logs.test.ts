@@ -2,9 +2,9 @@
 // writing to the region's account, no flow-log retention (the account's lifecycle rule owns it).
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FlowLogs, flowLogName } from "../../infra/flow-logs";
-import { recordingMocks } from "../../infra/mocks";
-import type { ProgramRun } from "../../infra/plan-render";
+import { FlowLogs, flowLogName } from "../../infra/network/flow-logs";
+import { recordingMocks } from "../../infra/plan/mocks";
+import type { ProgramRun } from "../../infra/plan/plan-render";
 import { defaultConfig, ids, oneOf, resourcesOf, runStack, T } from "./harness";
 
 describe.each([false, true])("flow logs (preview: %s)", (preview) => {

@@ -1,9 +1,9 @@
 // infra/forwarder-app.ts: one replica with probes, a user-assigned identity with least-privilege
 // roles, intake keys only as Container App secrets behind secretRef, sources without any SAS.
 import { beforeAll, describe, expect, it } from "vitest";
-import { roleAssignmentName } from "../../infra/forwarder-app";
-import { isSecretValue } from "../../infra/mocks";
-import type { ProgramRun } from "../../infra/plan-render";
+import { roleAssignmentName } from "../../infra/forwarder/forwarder-app";
+import { isSecretValue } from "../../infra/plan/mocks";
+import type { ProgramRun } from "../../infra/plan/plan-render";
 import { defaultConfig, ids, masked, NSG_KEY, oneOf, plain, resourcesOf, runStack, SUBSCRIPTION, T, VNET_KEY } from "./harness";
 
 type Env = { name: string; value?: string; secretRef?: string };

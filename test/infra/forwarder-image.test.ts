@@ -6,8 +6,8 @@ import * as path from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acrRefreshToken } from "../../infra/registry-login";
-import { forwarderSourceHash, IMAGE_SOURCES, imageTag, REPO_ROOT } from "../../infra/forwarder-image";
+import { acrRefreshToken } from "../../infra/forwarder/registry-login";
+import { forwarderSourceHash, IMAGE_SOURCES, imageTag, REPO_ROOT } from "../../infra/forwarder/forwarder-image";
 import { defaultConfig, masked, oneOf, plain, resourcesOf, runStack, SUBSCRIPTION, T } from "./harness";
 
 const PREBUILT = `myregistry.azurecr.io/forwarder@sha256:${"a".repeat(64)}`;

@@ -2,9 +2,9 @@
 // config through pulumi.runtime.setAllConfig, mocks set BEFORE the program is imported, and a fresh
 // module registry per run (vi.resetModules) so each configuration gets its own program run.
 import { vi } from "vitest";
-import { unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder } from "../../infra/mocks";
-import type { ProgramRun } from "../../infra/plan-render";
-import type { VnetLister } from "../../infra/vnet-lister";
+import { unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder } from "../../infra/plan/mocks";
+import type { ProgramRun } from "../../infra/plan/plan-render";
+import type { VnetLister } from "../../infra/estate/vnet-lister";
 
 export const SUBSCRIPTION = "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14";
 const base = (group: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${group}/providers/Microsoft.Network`;
@@ -69,7 +69,7 @@ export function runtimeConfig(config: Record<string, unknown>): { values: Record
 /** Runs the program once; rejects with the program's error (e.g. a StackConfigError). */
 export async function runStack(scenario: Scenario): Promise<ProgramRun> {
   vi.resetModules();
-  const { runProgram } = await import("../../infra/plan-render.js");
+  const { runProgram } = await import("../../infra/plan/plan-render.js");
   const { values, secretKeys } = runtimeConfig(scenario.config);
   return runProgram({
     config: values,

@@ -1,6 +1,6 @@
 // infra/index.ts: the stack outputs a platform engineer needs, secrets only as secrets.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProgramRun } from "../../infra/plan-render";
+import type { ProgramRun } from "../../infra/plan/plan-render";
 import { defaultConfig, ids, runStack, SUBSCRIPTION } from "./harness";
 
 describe.each([false, true])("stack outputs (preview: %s)", (preview) => {

@@ -1,7 +1,7 @@
 // infra/local-vnet-lister.ts: npm run plan signs in where the stack's cloud does (a US Government or
 // China ARM only accepts tokens of its own Entra ID).
 import { describe, expect, it } from "vitest";
-import { authorityHost } from "../../infra/local-vnet-lister";
+import { authorityHost } from "../../infra/plan/local-vnet-lister";
 
 describe("authorityHost", () => {
   it.each([

@@ -3,8 +3,8 @@
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { recordingMocks } from "../../infra/mocks";
-import { checkedWatcherName, NetworkWatcher } from "../../infra/network-watcher";
+import { recordingMocks } from "../../infra/plan/mocks";
+import { checkedWatcherName, NetworkWatcher } from "../../infra/network/network-watcher";
 import { defaultConfig, resourcesOf, runStack, SUBSCRIPTION, T } from "./harness";
 
 describe.each([false, true])("networkWatcher (preview: %s)", (preview) => {

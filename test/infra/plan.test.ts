@@ -2,10 +2,10 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { REPO_ROOT } from "../../infra/forwarder-image";
-import { localVnetLister } from "../../infra/local-vnet-lister";
-import { renderPlan, type ProgramRun } from "../../infra/plan-render";
-import { loadStackConfig } from "../../infra/stack-file";
+import { REPO_ROOT } from "../../infra/forwarder/forwarder-image";
+import { localVnetLister } from "../../infra/plan/local-vnet-lister";
+import { renderPlan, type ProgramRun } from "../../infra/plan/plan-render";
+import { loadStackConfig } from "../../infra/plan/stack-file";
 import { ArmServer } from "../helpers/arm-server";
 import { callsOf, defaultConfig, ids, runStack, SUBSCRIPTION } from "./harness";
 
@@ -21,7 +21,7 @@ describe("the dev stack plan", () => {
 
   beforeAll(async () => {
     vi.resetModules();
-    const { renderPlan, runProgram } = await import("../../infra/plan-render.js");
+    const { renderPlan, runProgram } = await import("../../infra/plan/plan-render.js");
     run = await runProgram({ ...loaded, stack: "dev", preview: true, now: new Date("2026-06-01T00:00:00Z") });
     plan = renderPlan("dev", run);
   });
@@ -63,7 +63,7 @@ describe("the dev stack plan", () => {
 describe("what only Azure would show, in the plan", () => {
   it("shows the explicit provider, the serialized flow logs and the flow-logs-stopped alert", async () => {
     vi.resetModules();
-    const { renderPlan, runProgram } = await import("../../infra/plan-render.js");
+    const { renderPlan, runProgram } = await import("../../infra/plan/plan-render.js");
     const plan = renderPlan(
       "dev",
       await runProgram({ ...loadStackConfig("dev", REPO_ROOT), stack: "dev", preview: true, now: new Date("2026-06-01T00:00:00Z") }),
@@ -79,12 +79,12 @@ describe("what only Azure would show, in the plan", () => {
 describe("npm run plan", () => {
   it("prints the plan of a stack, and names the key of an invalid one", () => {
     const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
-    const out = execFileSync(tsx, ["infra/plan.ts", "--stack", "dev", "--now", "2026-06-01T00:00:00Z"], { cwd: REPO_ROOT, encoding: "utf8" });
+    const out = execFileSync(tsx, ["infra/plan/plan.ts", "--stack", "dev", "--now", "2026-06-01T00:00:00Z"], { cwd: REPO_ROOT, encoding: "utf8" });
     expect(out).toMatch(/^Plan of stack "dev"/);
     expect(out).toContain("Resources (");
     let failure = "";
     try {
-      execFileSync(tsx, ["infra/plan.ts", "--now", "2030-01-01T00:00:00Z"], { cwd: REPO_ROOT, encoding: "utf8", stdio: "pipe" });
+      execFileSync(tsx, ["infra/plan/plan.ts", "--now", "2030-01-01T00:00:00Z"], { cwd: REPO_ROOT, encoding: "utf8", stdio: "pipe" });
     } catch (error) {
       failure = String((error as { stderr: string }).stderr);
     }

@@ -1,7 +1,7 @@
 // infra/provider.ts: every Azure resource and invoke goes through an explicit provider pinned to a
 // subscription (the shared one is `azure`), whatever subscription the Azure CLI (the default provider) would use.
 import { describe, expect, it } from "vitest";
-import { isSecretValue } from "../../infra/mocks";
+import { isSecretValue } from "../../infra/plan/mocks";
 import { defaultConfig, ids, masked, oneOf, plain, runStack, SUBSCRIPTION } from "./harness";
 
 const OTHER_SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";

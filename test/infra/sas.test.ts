@@ -2,9 +2,9 @@
 // expiring at sasExpiry, exported only as a secret.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { recordingMocks } from "../../infra/mocks";
-import type { ProgramRun } from "../../infra/plan-render";
-import { containersInUse, serviceSasArgs } from "../../infra/sas";
+import { recordingMocks } from "../../infra/plan/mocks";
+import type { ProgramRun } from "../../infra/plan/plan-render";
+import { containersInUse, serviceSasArgs } from "../../infra/storage/sas";
 import { callsOf, defaultConfig, NOW, runStack, runtimeConfig, SUBSCRIPTION, T } from "./harness";
 
 describe.each([false, true])("SAS for Sekoia (preview: %s)", (preview) => {
@@ -51,7 +51,7 @@ describe("SAS outputs", () => {
     const { values, secretKeys } = runtimeConfig(defaultConfig());
     pulumi.runtime.setAllConfig(values, secretKeys);
     await pulumi.runtime.setMocks(recordingMocks({ resources: [], calls: [] }), "sekoia-flowlogs", "test", false);
-    (await import("../../infra/config.js")).clock.now = () => NOW;
+    (await import("../../infra/config/stack-config.js")).clock.now = () => NOW;
     const program = (await (await import("../../infra/index.js")).default()) as Record<string, pulumi.Output<any>>;
     expect(await pulumi.isSecret(program.sekoiaSasTokens)).toBe(true);
     const urls = await new Promise<Record<string, Record<string, Record<string, string>>>>((resolve) => program.sekoiaSasUrls.apply(resolve));

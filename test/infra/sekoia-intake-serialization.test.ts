@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { sekoiaIntakeProvider } from "../../infra/sekoia-intake";
+import { sekoiaIntakeProvider } from "../../infra/sekoia/sekoia-intake";
 import { API_KEY, ENTITY, SekoiaApiServer, VNET_FORMAT } from "../helpers/sekoia-api";
 
 const run = promisify(execFile);

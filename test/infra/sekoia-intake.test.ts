@@ -3,8 +3,8 @@
 // under-privileged key, unknown entity, invalid fields, rate limits, 5xx, resets, an intake deleted
 // in the console. No API key or intake key ever appears in an error.
 import { afterEach, describe, expect, it } from "vitest";
-import { RETRY } from "../../infra/sekoia-api-client";
-import { sekoiaIntakeProvider as provider, type SekoiaIntakeInputs, type SekoiaIntakeOutputs } from "../../infra/sekoia-intake";
+import { RETRY } from "../../infra/sekoia/sekoia-api-client";
+import { sekoiaIntakeProvider as provider, type SekoiaIntakeInputs, type SekoiaIntakeOutputs } from "../../infra/sekoia/sekoia-intake";
 import { API_KEY, COMMUNITY, ENTITY, NSG_FORMAT, READ_ONLY_API_KEY, SekoiaApiServer, VNET_FORMAT, type SekoiaApiOptions } from "../helpers/sekoia-api";
 
 let api: SekoiaApiServer | undefined;

@@ -4,9 +4,9 @@
 // configuration errors name their key.
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseStackConfig, StackConfigError } from "../../infra/config";
-import { isSecretValue, recordingMocks } from "../../infra/mocks";
-import type { ProgramRun } from "../../infra/plan-render";
+import { parseStackConfig, StackConfigError } from "../../infra/config/stack-config";
+import { isSecretValue, recordingMocks } from "../../infra/plan/mocks";
+import type { ProgramRun } from "../../infra/plan/plan-render";
 import { defaultConfig, ids, masked, NOW, NSG_KEY, oneOf, plain, resourcesOf, runStack, runtimeConfig, T } from "./harness";
 
 const API_KEY = "sekoia-api-key-for-mock-tests-0123";
@@ -166,7 +166,7 @@ describe("SekoiaIntake", () => {
   });
 
   it("asks the engine to keep the API key and the intake key encrypted in the state", async () => {
-    const { SekoiaIntake } = await import("../../infra/sekoia-intake.js");
+    const { SekoiaIntake } = await import("../../infra/sekoia/sekoia-intake.js");
     let seen: pulumi.CustomResourceOptions | undefined;
     new SekoiaIntake(
       "probe",

@@ -1,8 +1,8 @@
 // infra/storage.ts: one hardened account per target region, retention by one lifecycle rule, and a
 // checkpoint account writable only with Entra ID.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProgramRun } from "../../infra/plan-render";
-import { deleteAfterRule, storageAccountName } from "../../infra/storage";
+import type { ProgramRun } from "../../infra/plan/plan-render";
+import { deleteAfterRule, storageAccountName } from "../../infra/storage/storage";
 import { defaultConfig, ids, resourcesOf, runStack, T } from "./harness";
 
 describe.each([false, true])("storage (preview: %s)", (preview) => {

@@ -3,9 +3,9 @@
 // from a loopback ARM) before anything depends on them, so each selected VNet's flow log is a plain
 // registration, in preview too, through its own subscription's provider.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flowLogName } from "../../infra/flow-logs";
-import type { Recorder } from "../../infra/mocks";
-import type { ProgramRun } from "../../infra/plan-render";
+import { flowLogName } from "../../infra/network/flow-logs";
+import type { Recorder } from "../../infra/plan/mocks";
+import type { ProgramRun } from "../../infra/plan/plan-render";
 import { ArmServer } from "../helpers/arm-server";
 import { callsOf, defaultConfig, ids, resourcesOf, runStack, SUBSCRIPTION as HUB, T } from "./harness";
 

@@ -1,8 +1,8 @@
 // infra/vnet-lister.ts: the VNets of a scope from ARM's list API, every page, with the bearer token,
 // and errors that say what to fix (403: the role; 404: the scope does not exist).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ArmListError } from "../../infra/arm-list";
-import { ArmVnetLister } from "../../infra/vnet-lister";
+import { ArmListError } from "../../infra/estate/arm-list";
+import { ArmVnetLister } from "../../infra/estate/vnet-lister";
 import { ArmServer } from "../helpers/arm-server";
 
 const SUB = "44444444-4444-4444-8444-444444444444";

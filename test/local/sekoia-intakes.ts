@@ -3,8 +3,8 @@
 // deleted through it at the end, as `pulumi destroy` would.
 
 import type { FlowLogKind } from "../../forwarder/contract";
-import { sekoiaIntakeProvider, type SekoiaIntakeOutputs } from "../../infra/sekoia-intake";
-import { INTAKE_FORMATS } from "../../infra/sekoia-intakes";
+import { sekoiaIntakeProvider, type SekoiaIntakeOutputs } from "../../infra/sekoia/sekoia-intake";
+import { INTAKE_FORMATS } from "../../infra/sekoia/sekoia-intakes";
 import { API_KEY, ENTITY, SekoiaApiServer } from "../helpers/sekoia-api";
 
 export class LocalSekoiaIntakes {

@@ -9,7 +9,7 @@
 // Explicit providers do not read the stack's azure-native:* keys: each gets them from provider-config.ts.
 import { Provider } from "@pulumi/azure-native/provider";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ProviderSettings } from "./provider-config";
+import type { ProviderSettings } from "../config/provider-config";
 
 export const PROVIDER_NAME = "azure";
 

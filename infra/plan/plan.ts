@@ -4,7 +4,7 @@
 // and printed as [secret]. `--now` pins the clock used to check that sasExpiry is in the future.
 // `{scope}` entries of targets are listed with the local Azure credential when there is one
 // (local-vnet-lister.ts), and shown unresolved otherwise.
-import { REPO_ROOT } from "./forwarder-image";
+import { REPO_ROOT } from "../forwarder/forwarder-image";
 import { localAzureToken, localVnetLister } from "./local-vnet-lister";
 import { renderPlan, runProgram } from "./plan-render";
 import { loadStackConfig } from "./stack-file";

@@ -6,7 +6,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "@pulumi/azure-native/provider";
 import { azureProvider, providerName } from "./provider";
-import type { ProviderSettings } from "./provider-config";
+import type { ProviderSettings } from "../config/provider-config";
 
 /** Logical name of the stack's group in the shared subscription (unchanged since one stack covered one subscription). */
 export const SHARED_GROUP_NAME = "sekoia-flowlogs";

@@ -12,7 +12,7 @@
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { Target } from "./config";
+import type { Target } from "../config/stack-config";
 
 /** JSON version 2: the SDK default for `version` is 0 (no byte/packet counters), so it is always set. */
 export const FLOW_LOG_FORMAT = { type: network.FlowLogFormatType.JSON, version: 2 } as const;

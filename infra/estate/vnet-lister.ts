@@ -8,7 +8,7 @@
 // credential in `npm run plan`), so the listing sees what the deployment may touch. Paging, retries
 // and errors are arm-list.ts's.
 import { ArmListError, DEFAULT_RETRY, listAll, type ListSubject, type RetryPolicy } from "./arm-list";
-import { normalizeRegion } from "./regions";
+import { normalizeRegion } from "../config/regions";
 
 /** ARM api-version of the Microsoft.Network list calls. */
 export const NETWORK_API_VERSION = "2024-05-01";

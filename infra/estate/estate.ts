@@ -2,8 +2,8 @@
 // (under that subscription's watcher of the region), and flow-log accounts per region in the
 // targets' subscription or in the central one (flowLogStorageSubscriptionId). Azure requires a flow
 // log's account in its target's region and tenant, not its subscription. Pure functions.
-import type { Target } from "./targets";
-import { containersInUse } from "./sas";
+import type { Target } from "../config/targets";
+import { containersInUse } from "../storage/sas";
 
 /** Where the flow logs of one subscription and region go. */
 export interface FlowLogGroup {

@@ -2,8 +2,8 @@
 // kind of flow log targeted, with the format Sekoia parses that kind with, whose key goes to the
 // forwarder. Without them the intake keys come from the stack configuration (config.ts).
 import * as pulumi from "@pulumi/pulumi";
-import type { FlowLogFamily } from "./arm-id";
-import type { SekoiaApiConfig } from "./config";
+import type { FlowLogFamily } from "../config/arm-id";
+import type { SekoiaApiConfig } from "../config/stack-config";
 import { SekoiaIntake } from "./sekoia-intake";
 
 /** Intake format per kind (SEKOIA-IO/intake-formats manifests; shared/reference/sekoia-api.md). */

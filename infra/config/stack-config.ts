@@ -10,7 +10,7 @@ import { parseArmEndpoint } from "./arm-endpoint";
 import { parseProviderSettings, PROVIDER_SETTING_KEYS, type ProviderSettings } from "./provider-config";
 import { parseSharedSubscription, parseStorageSubscription } from "./subscription-config";
 import { parseTargets, type ScopeSelection, type Target } from "./targets";
-import { DEFAULTS as FORWARDER_DEFAULTS } from "../forwarder/contract";
+import { DEFAULTS as FORWARDER_DEFAULTS } from "../../forwarder/contract";
 import { parseNetworkWatchers, type ConfiguredWatchers } from "./watcher-config";
 
 export type { ScopeSelection, Target } from "./targets";

@@ -9,7 +9,7 @@
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { FLOW_LOG_CONTAINERS } from "../forwarder/contract";
+import { FLOW_LOG_CONTAINERS } from "../../forwarder/contract";
 
 /** Container holding the forwarder's checkpoints. */
 export const CHECKPOINT_CONTAINER = "checkpoints";

@@ -2,11 +2,11 @@
 // snapshot test. Deterministic: resources sorted by type and name, inputs flattened and sorted,
 // secrets printed as [secret], the repository path replaced by <repo>.
 import * as pulumi from "@pulumi/pulumi";
-import { clock, PROJECT } from "./config";
-import { REPO_ROOT } from "./forwarder-image";
-import { registryLogin } from "./registry-login";
-import { targetSelection, type SelectionReport } from "./target-selection";
-import type { VnetLister } from "./vnet-lister";
+import { clock, PROJECT } from "../config/stack-config";
+import { REPO_ROOT } from "../forwarder/forwarder-image";
+import { registryLogin } from "../forwarder/registry-login";
+import { targetSelection, type SelectionReport } from "../estate/target-selection";
+import type { VnetLister } from "../estate/vnet-lister";
 import {
   FAKE_SUBSCRIPTION,
   fakeRegistryExchange,
@@ -81,7 +81,7 @@ export async function runProgram(options: {
   }
   let program: Record<string, unknown>;
   try {
-    program = await (await import("./index.js")).default();
+    program = await (await import("../index.js")).default();
   } finally {
     pulumi.log.warn = warn;
   }

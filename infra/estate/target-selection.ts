@@ -5,10 +5,10 @@
 // selected VNet that already has a flow log the stack did not make is skipped with a warning.
 import * as authorization from "@pulumi/azure-native/authorization";
 import type * as pulumi from "@pulumi/pulumi";
-import { parseTargetId } from "./arm-id";
-import { StackConfigError } from "./config";
-import { flowLogName } from "./flow-logs";
-import type { ScopeSelection, Target } from "./targets";
+import { parseTargetId } from "../config/arm-id";
+import { StackConfigError } from "../config/stack-config";
+import { flowLogName } from "../network/flow-logs";
+import type { ScopeSelection, Target } from "../config/targets";
 import { ArmListError } from "./arm-list";
 import { ArmVnetLister, type ExistingFlowLog, type VnetLister } from "./vnet-lister";
 

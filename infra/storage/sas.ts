@@ -6,8 +6,8 @@
 // is wrapped with pulumi.secret before it goes anywhere.
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
-import { FLOW_LOG_CONTAINERS } from "../forwarder/contract";
-import type { FlowLogFamily } from "./arm-id";
+import { FLOW_LOG_CONTAINERS } from "../../forwarder/contract";
+import type { FlowLogFamily } from "../config/arm-id";
 
 /** Containers a region needs, from the kinds of its targets (sorted, no duplicates). */
 export function containersInUse(families: readonly FlowLogFamily[]): string[] {

@@ -4,7 +4,7 @@
 /** The resource kinds a flow log can target. NSG = NSG flow logs; the others = VNet flow logs. */
 export type TargetKind = "nsg" | "vnet" | "subnet" | "nic";
 
-import type { FlowLogKind } from "../forwarder/contract";
+import type { FlowLogKind } from "../../forwarder/contract";
 
 /** The two flow-log families: they write to different containers and use different intake keys. */
 export type FlowLogFamily = FlowLogKind;

@@ -16,8 +16,8 @@
 // PutBlockList rows only (one per committed block, the proof that Azure is writing).
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
-import { POLL_FINISHED_MSG } from "../forwarder/contract";
-import type { FlowLogAccount } from "./forwarder-app";
+import { POLL_FINISHED_MSG } from "../../forwarder/contract";
+import type { FlowLogAccount } from "../forwarder/forwarder-app";
 
 /**
  * System-log reason of a container Container Apps keeps restarting. Not Kubernetes' BackOff or

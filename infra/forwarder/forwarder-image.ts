@@ -18,7 +18,7 @@ import { ACR_TOKEN_USERNAME, registryLogin } from "./registry-login";
 
 export const IMAGE_REPOSITORY = "sekoia-flowlogs-forwarder";
 /** Repository root: the Docker build context (the Dockerfile copies package files and forwarder/). */
-export const REPO_ROOT = path.resolve(__dirname, "..");
+export const REPO_ROOT = path.resolve(__dirname, "../..");
 /** What goes into the image, hence into its tag. */
 export const IMAGE_SOURCES = ["forwarder", "package.json", "package-lock.json", "tsconfig.json"] as const;
 const SKIPPED_DIRECTORIES = new Set(["node_modules", "dist", ".git"]);

@@ -11,8 +11,8 @@
 // and its reported location must be the region it is configured for.
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
-import { normalizeRegion } from "./regions";
-import type { ConfiguredWatcher } from "./watcher-config";
+import { normalizeRegion } from "../config/regions";
+import type { ConfiguredWatcher } from "../config/watcher-config";
 
 export const ADOPTED_WATCHER_RESOURCE_GROUP = "NetworkWatcherRG";
 

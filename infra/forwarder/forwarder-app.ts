@@ -20,8 +20,8 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import { DEFAULTS, HEALTH_PATHS, intakeKeyVariable, VARIABLES } from "../forwarder/contract";
-import type { FlowLogFamily } from "./arm-id";
+import { DEFAULTS, HEALTH_PATHS, intakeKeyVariable, VARIABLES } from "../../forwarder/contract";
+import type { FlowLogFamily } from "../config/arm-id";
 
 /** Built-in role definition GUIDs (identical in every Azure tenant). */
 export const ROLES = {

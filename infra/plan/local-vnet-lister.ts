@@ -3,8 +3,8 @@
 // environment, managed identity), read-only. Without one, every scope is reported unresolved, with
 // the reason, instead of failing the plan: a reviewer without Azure access still sees the rest.
 import { AzureAuthorityHosts, DefaultAzureCredential } from "@azure/identity";
-import { ARM_ENDPOINTS, type Cloud } from "./arm-endpoint";
-import { ArmVnetLister, type TokenSource, type VnetLister } from "./vnet-lister";
+import { ARM_ENDPOINTS, type Cloud } from "../config/arm-endpoint";
+import { ArmVnetLister, type TokenSource, type VnetLister } from "../estate/vnet-lister";
 
 const AUTHORITY_HOSTS: Readonly<Record<Cloud, string>> = {
   public: AzureAuthorityHosts.AzurePublicCloud,
