@@ -1,7 +1,7 @@
 // Reads and validates the whole stack configuration before any resource is registered.
 // Every problem is collected and reported at once, each naming its key (e.g. `targets[1].id`), what
 // was found and what is expected. `parseStackConfig` is pure (raw strings in, typed config out);
-// `readStackConfig` feeds it from the Pulumi runtime and logs the warnings.
+// `readRawConfig` collects the stack's values; the component (component-config.ts) validates its args through it.
 import * as pulumi from "@pulumi/pulumi";
 import type { FlowLogFamily } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
@@ -354,11 +354,4 @@ export function readRawConfig(): RawConfig {
   for (const key of [...REQUIRED_KEYS, ...OPTIONAL_OBJECT_KEYS, ...Object.keys(DEFAULTS)]) raw[key] = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
   for (const key of PROVIDER_KEYS) raw[key] = pulumi.runtime.getConfig(key);
   return raw;
-}
-
-/** Reads, validates and warns; throws before anything is registered when the config is invalid. */
-export function readStackConfig(): StackConfig {
-  const { config, warnings } = parseStackConfig(readRawConfig(), clock.now());
-  for (const w of warnings) void pulumi.log.warn(w);
-  return config;
 }

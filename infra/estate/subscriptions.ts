@@ -25,7 +25,11 @@ export class Subscriptions {
   private readonly providers = new Map<string, Provider>();
   private readonly groups = new Map<string, resources.ResourceGroup>();
 
-  constructor(private readonly args: SubscriptionsArgs) {}
+  /** `childOptions` go to every provider and group made (the component passes its parent and aliases). */
+  constructor(
+    private readonly args: SubscriptionsArgs,
+    private readonly childOptions: pulumi.CustomResourceOptions = {},
+  ) {}
 
   get shared(): string {
     return this.args.sharedSubscriptionId;
@@ -35,7 +39,11 @@ export class Subscriptions {
   provider(subscriptionId: string): Provider {
     let provider = this.providers.get(subscriptionId);
     if (!provider) {
-      provider = azureProvider({ subscriptionId, location: this.args.location, settings: this.args.settings }, providerName(subscriptionId, this.shared));
+      provider = azureProvider(
+        { subscriptionId, location: this.args.location, settings: this.args.settings },
+        providerName(subscriptionId, this.shared),
+        this.childOptions,
+      );
       this.providers.set(subscriptionId, provider);
     }
     return provider;
@@ -46,7 +54,11 @@ export class Subscriptions {
     let group = this.groups.get(subscriptionId);
     if (!group) {
       const name = subscriptionId === this.shared ? SHARED_GROUP_NAME : `${SHARED_GROUP_NAME}-${subscriptionId}`;
-      group = new resources.ResourceGroup(name, { location: this.args.location, tags: this.args.tags }, { provider: this.provider(subscriptionId) });
+      group = new resources.ResourceGroup(
+        name,
+        { location: this.args.location, tags: this.args.tags },
+        { ...this.childOptions, provider: this.provider(subscriptionId) },
+      );
       this.groups.set(subscriptionId, group);
     }
     return group;

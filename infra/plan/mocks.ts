@@ -28,6 +28,25 @@ export interface RecordedOptions {
   readonly retainOnDelete: boolean;
   /** Logical names of the resources it waits for (explicit dependsOn and inputs taken from them). */
   readonly dependsOn: readonly string[];
+  /** URN of its parent; undefined at the stack root. */
+  readonly parent?: string;
+  /** Its aliases as the engine receives them: the URNs it may have had before. */
+  readonly aliases: readonly RecordedAlias[];
+}
+
+/** An alias spec: fields left out are the resource's own; `noParent` means it sat at the stack root. */
+export interface RecordedAlias {
+  readonly name?: string;
+  readonly type?: string;
+  readonly noParent: boolean;
+  readonly parentUrn?: string;
+}
+
+interface AliasSpecMessage {
+  getName(): string;
+  getType(): string;
+  getNoparent(): boolean;
+  getParenturn(): string;
 }
 
 export interface RecordedCall {
@@ -188,6 +207,8 @@ interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getRetainondelete(): boolean;
   getDependenciesList(): string[];
+  getParent(): string;
+  getAliasesList(): { getSpec(): AliasSpecMessage | undefined; getUrn(): string }[];
 }
 
 /**
@@ -207,6 +228,19 @@ export function recordResourceOptions(recorder: Recorder): () => void {
         .getDependenciesList()
         .map((urn) => urn.split("::").pop() ?? urn)
         .sort(),
+      ...(req.getParent() ? { parent: req.getParent() } : {}),
+      aliases: req.getAliasesList().flatMap((a) => {
+        const spec = a.getSpec();
+        if (!spec) return [];
+        return [
+          {
+            ...(spec.getName() ? { name: spec.getName() } : {}),
+            ...(spec.getType() ? { type: spec.getType() } : {}),
+            noParent: spec.getNoparent(),
+            ...(spec.getParenturn() ? { parentUrn: spec.getParenturn() } : {}),
+          },
+        ];
+      }),
     });
     original(req, cb);
   };

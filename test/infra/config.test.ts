@@ -5,7 +5,15 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULTS, NSG_RETIREMENT_WARNING, OPTIONAL_OBJECT_KEYS, parseStackConfig, REQUIRED_KEYS, StackConfigError, type RawConfig } from "../../infra/config/stack-config";
+import {
+  DEFAULTS,
+  NSG_RETIREMENT_WARNING,
+  OPTIONAL_OBJECT_KEYS,
+  parseStackConfig,
+  REQUIRED_KEYS,
+  StackConfigError,
+  type RawConfig,
+} from "../../infra/config/stack-config";
 import { defaultConfig, ids, NOW, NSG_KEY, runStack, SUBSCRIPTION } from "./harness";
 
 /** Raw config as the engine passes it: strings, objects as JSON, short project keys. */

@@ -14,8 +14,8 @@ describe("the Pulumi program under Pulumi's TypeScript runtime", () => {
     const script = path.resolve(__dirname, "../fixtures/pulumi-typescript-runtime.cjs");
     const { stdout } = await run(process.execPath, [script], { timeout: 90_000, env: { PATH: process.env.PATH ?? "" } });
     const { resources } = JSON.parse(stdout.trim().split("\n").at(-1)!) as { resources: number };
-    // 48 with the SekoiaIntakes component and its two intakes (the dynamic provider serializes here too),
-    // the explicit azure-native provider and the flow-logs-stopped alert.
-    expect(resources).toBe(48);
+    // 49: the SekoiaFlowLogs component, the SekoiaIntakes component and its two intakes (the dynamic
+    // provider serializes here too), the explicit azure-native provider and the flow-logs-stopped alert.
+    expect(resources).toBe(49);
   });
 });

@@ -1,0 +1,453 @@
+// The product as one Pulumi component: flow logs turned on for the selected targets in any
+// subscription of the tenant, stored per subscription and region, shared with Sekoia through
+// read-only SAS, and one forwarder reading every account into the Sekoia intakes. Any Pulumi program
+// can use it: TypeScript imports this class, other languages get it through `pulumi package add`
+// (PulumiPlugin.yaml), whose schema is inferred from `SekoiaFlowLogsArgs` below.
+//
+// This file is the wiring only; each concern's decisions live in its folder. Its children keep the
+// names the stack program gave them before the component existed, so a stack made then keeps every
+// resource (their aliases point at the stack root): hence one instance per stack.
+import * as pulumi from "@pulumi/pulumi";
+import { FLOW_LOG_CONTAINERS } from "../forwarder/contract";
+import type { FlowLogFamily } from "./config/arm-id";
+import { configFromArgs } from "./config/component-config";
+import { groupEstate, type StorageGroup } from "./estate/estate";
+import { Subscriptions } from "./estate/subscriptions";
+import { resolveTargets, targetSelection } from "./estate/target-selection";
+import { unusedWatcherWarnings } from "./config/watcher-config";
+import { ForwarderApp } from "./forwarder/forwarder-app";
+import { ForwarderImage } from "./forwarder/forwarder-image";
+import { blobPathSource, ForwarderAlerts, pollLogQuery } from "./monitoring/alerts";
+import { LogWorkspace } from "./monitoring/workspace";
+import { FlowLogs } from "./network/flow-logs";
+import { NetworkWatcher } from "./network/network-watcher";
+import { SekoiaIntakes } from "./sekoia/sekoia-intakes";
+import { readOnlyContainerSas } from "./storage/sas";
+import { CheckpointStorage, FlowLogStorage } from "./storage/storage";
+
+/** The component's type token: part of every child's URN, so it never changes. */
+export const SEKOIA_FLOW_LOGS_TYPE = "sekoia-flowlogs:index:SekoiaFlowLogs";
+
+/** A flow-log target: a resource by `id` (with its `location`), or every VNet of a `scope`. */
+export interface FlowLogTargetArgs {
+  /** ARM id of an NSG (NSG flow log) or of a VNet, subnet or NIC (VNet flow log), in any subscription of the tenant. Set `id` or `scope`. */
+  readonly id?: string;
+  /** `/subscriptions/<guid>` or `/subscriptions/<guid>/resourceGroups/<group>`: every VNet there, listed at preview and up. Set `id` or `scope`. */
+  readonly scope?: string;
+  /** Azure region of the target (required with `id`); with `scope`, only the VNets of this region. */
+  readonly location?: string;
+  /** Name of an existing flow log on this target to adopt (required for an NSG: Azure refuses new NSG flow logs). Default: the stack creates one. */
+  readonly flowLogName?: string;
+}
+
+/**
+ * Everything a deployment decides. Each field is named like the stack configuration key of the same
+ * meaning (docs/configuration.md), and is validated by the same rules before anything is registered.
+ * Secrets (intake keys, API key, registry password) may be outputs; they stay secret.
+ */
+export interface SekoiaFlowLogsArgs {
+  /** Region of the shared resources (forwarder, workspace, checkpoints, registry). Default: the stack's `azure-native:location`. Changing it replaces them. */
+  readonly location?: string;
+  /** Subscription of the shared resources. Default: the stack's `azure-native:subscriptionId`, else the targets' only subscription. */
+  readonly subscriptionId?: string;
+  /** The targets to turn flow logs on for. Required, at least one. */
+  readonly targets: FlowLogTargetArgs[];
+  /** ISO-8601 instant (with time zone) when the read-only SAS given to Sekoia expires; must be in the future. Required; a change rotates the SAS. */
+  readonly sasExpiry: string;
+  /** `existing`: adopt `NetworkWatcher_<region>` in `NetworkWatcherRG` (never modified or deleted); `create`: create and own one per subscription and region. Default: `existing`. */
+  readonly networkWatcher?: "existing" | "create";
+  /** Per subscription guid and region, the ARM id of an existing Network Watcher to use instead (any name, any group). Default: none. */
+  readonly networkWatchers?: Record<string, Record<string, string>>;
+  /** Days flow-log blobs are kept (1..365); checkpoints 7 days longer. Default: 30. */
+  readonly retentionDays?: number;
+  /** Guid of a central logging subscription holding every flow-log account. Default: each account in its targets' subscription. A change replaces the accounts. */
+  readonly flowLogStorageSubscriptionId?: string;
+  /** ARM endpoint `scope` targets are listed from. Default: the one of `azure-native:environment`'s cloud. */
+  readonly armEndpoint?: string;
+  /** Sekoia intake base URL (https). Default: `https://intake.sekoia.io`. */
+  readonly sekoiaIntakeUrl?: string;
+  /** Intake key of an intake made in Sekoia for NSG flow logs; needed when a target is an NSG, unless `sekoiaApiKey` is set. Secret. */
+  readonly sekoiaNsgIntakeKey?: pulumi.Input<string>;
+  /** Intake key of an intake made in Sekoia for VNet flow logs; needed when a target is a VNet, subnet, NIC or scope, unless `sekoiaApiKey` is set. Secret. */
+  readonly sekoiaVnetIntakeKey?: pulumi.Input<string>;
+  /** Sekoia API key with the intake-management permission: with `sekoiaEntityUuid`, the component creates the intakes itself. Secret. Default: none. */
+  readonly sekoiaApiKey?: pulumi.Input<string>;
+  /** Uuid of the Sekoia entity the created intakes belong to; with `sekoiaApiKey`. */
+  readonly sekoiaEntityUuid?: string;
+  /** Sekoia API base of your region. Default: `https://api.sekoia.io`. A change replaces the intakes. */
+  readonly sekoiaApiUrl?: string;
+  /** Sub-community of a multi-tenant workspace to create the intakes in. Default: the API key's own. */
+  readonly sekoiaCommunityUuid?: string;
+  /** Prefix of the created intakes' names. Default: `azure-flowlogs-<stack>`; a change renames them in place. */
+  readonly sekoiaIntakeName?: string;
+  /** Prebuilt forwarder image pinned by digest (`registry/name@sha256:...`). Default: built from forwarder/Dockerfile into a registry the component owns. */
+  readonly forwarderImage?: string;
+  /** With `forwarderImage` in a private Azure Container Registry: its ARM id (the app pulls with its identity). */
+  readonly forwarderImageRegistryId?: string;
+  /** With `forwarderImage` in another private registry: the username the app pulls with. */
+  readonly forwarderImageRegistryUsername?: string;
+  /** The password of `forwarderImageRegistryUsername`. Secret. */
+  readonly forwarderImageRegistryPassword?: pulumi.Input<string>;
+  /** Also send the flow logs to Traffic Analytics in the component's workspace. Default: false. */
+  readonly trafficAnalytics?: boolean;
+  /** Traffic Analytics processing interval, 10 or 60 minutes. Default: 60. */
+  readonly trafficAnalyticsIntervalMinutes?: number;
+  /** Alert when flow logs were written but nothing was sent for this many minutes (a window Azure Monitor accepts). Default: 30. */
+  readonly alertNoDeliveryMinutes?: number;
+  /** Alert when the forwarder container restarts this many times within an hour (1..100). Default: 3. */
+  readonly alertRestartCount?: number;
+  /** E-mail address the alerts notify. Default: none (alerts show in Azure Monitor only). */
+  readonly alertEmail?: string;
+}
+
+/** One flow-log account: what Sekoia needs besides the SAS. */
+export interface FlowLogStorageOutput {
+  readonly accountName: string;
+  readonly blobEndpoint: string;
+  readonly containers: string[];
+}
+
+/** The Network Watcher used in one subscription and region. */
+export interface NetworkWatcherOutput {
+  readonly name: string;
+  readonly resourceGroupName: string;
+  /** True when adopted (never modified or deleted), false when the component owns it. */
+  readonly adopted: boolean;
+}
+
+/** What one `scope` target selected. */
+export interface TargetSelectionOutput {
+  readonly scope: string;
+  readonly location?: string;
+  /** The VNets selected, when the scope could be listed. */
+  readonly vnets?: string[];
+  /** Why the scope could not be listed (npm run plan without Azure access only). */
+  readonly unresolved?: string;
+}
+
+export interface AlertRuleIdsOutput {
+  readonly noDelivery: string;
+  readonly restarts: string;
+  readonly flowLogsStopped: string;
+}
+
+/** An intake the component created in Sekoia (never its key). */
+export interface SekoiaIntakeOutput {
+  readonly kind: string;
+  readonly name: string;
+  readonly uuid: string;
+}
+
+/** The outputs as registered: each an input of its type (nested outputs are resolved by `pulumi.output`). */
+type Outputs = Record<keyof SekoiaFlowLogsOutputs, unknown>;
+interface SekoiaFlowLogsOutputs {
+  resourceGroupName: string;
+  flowLogStorage: Record<string, Record<string, FlowLogStorageOutput>>;
+  sekoiaSasTokens: Record<string, Record<string, Record<string, string>>>;
+  sekoiaSasUrls: Record<string, Record<string, Record<string, string>>>;
+  sasExpiry: string;
+  networkWatchers: Record<string, Record<string, NetworkWatcherOutput>>;
+  flowLogIds: Record<string, Record<string, string>>;
+  targetSelections: Record<string, TargetSelectionOutput> | undefined;
+  flowLogContainers: Record<string, string>;
+  checkpointContainerUrl: string;
+  forwarderImage: string;
+  forwarderAppName: string;
+  forwarderLogQuery: string;
+  logAnalyticsWorkspaceId: string;
+  alertRuleIds: AlertRuleIdsOutput;
+  alertActionGroupId: string | undefined;
+  sekoiaIntakes: SekoiaIntakeOutput[] | undefined;
+}
+
+/** Stacks (per project and stack name) that already hold an instance: its children's names are fixed. */
+const instances = new Set<string>();
+/** Each instance's registration of its children (a class property would become a schema output). */
+const deployments = new WeakMap<SekoiaFlowLogs, Promise<unknown>>();
+
+/**
+ * Resolves once every child of `component` is registered; rejects with the reason when one could not
+ * be (a `scope` that cannot be listed). A program that awaits it fails with that message.
+ */
+export function deployed(component: SekoiaFlowLogs): Promise<void> {
+  return deployments.get(component)!.then(() => undefined);
+}
+
+export class SekoiaFlowLogs extends pulumi.ComponentResource {
+  /** The resource group of the shared resources. */
+  public readonly resourceGroupName: pulumi.Output<string>;
+  /** Per subscription and region: the flow-log account, its blob endpoint and containers. Not secret. */
+  public readonly flowLogStorage: pulumi.Output<Record<string, Record<string, FlowLogStorageOutput>>>;
+  /** Per subscription, region and container: the read-only SAS token for Sekoia. Secret. */
+  public readonly sekoiaSasTokens: pulumi.Output<Record<string, Record<string, Record<string, string>>>>;
+  /** Per subscription, region and container: the container URL with its SAS. Secret. */
+  public readonly sekoiaSasUrls: pulumi.Output<Record<string, Record<string, Record<string, string>>>>;
+  /** When every SAS stops working (normalized to UTC). */
+  public readonly sasExpiry: pulumi.Output<string>;
+  /** Per subscription and region: the Network Watcher used. */
+  public readonly networkWatchers: pulumi.Output<Record<string, Record<string, NetworkWatcherOutput>>>;
+  /** Per subscription: target ARM id -> flow log ARM id. */
+  public readonly flowLogIds: pulumi.Output<Record<string, Record<string, string>>>;
+  /** Per `scope` entry of targets (`targets[<i>]`): what it selected; undefined without scopes. */
+  public readonly targetSelections: pulumi.Output<Record<string, TargetSelectionOutput> | undefined>;
+  /** Flow-log families deployed (nsg, vnet) and the container each writes to. */
+  public readonly flowLogContainers: pulumi.Output<Record<string, string>>;
+  /** URL of the container holding the forwarder's checkpoints. */
+  public readonly checkpointContainerUrl: pulumi.Output<string>;
+  /** The forwarder image the app runs, pinned by digest. */
+  public readonly forwarderImage: pulumi.Output<string>;
+  /** Name of the forwarder's Container App. */
+  public readonly forwarderAppName: pulumi.Output<string>;
+  /** A Log Analytics query that shows the forwarder's polls and sends. */
+  public readonly forwarderLogQuery: pulumi.Output<string>;
+  /** ARM id of the Log Analytics workspace. */
+  public readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
+  /** ARM ids of the alert rules. */
+  public readonly alertRuleIds: pulumi.Output<AlertRuleIdsOutput>;
+  /** ARM id of the action group that e-mails `alertEmail`; undefined without it. */
+  public readonly alertActionGroupId: pulumi.Output<string | undefined>;
+  /** The intakes created through Sekoia's API (kind, name, uuid); undefined without `sekoiaApiKey`. */
+  public readonly sekoiaIntakes: pulumi.Output<SekoiaIntakeOutput[] | undefined>;
+
+  constructor(name: string, args: SekoiaFlowLogsArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validated before the component registers: invalid args throw with every problem, nothing registered.
+    const { config, warnings } = configFromArgs(args as unknown as Readonly<Record<string, unknown>>);
+    const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
+    if (instances.has(stack)) {
+      throw new Error(`SekoiaFlowLogs "${name}": this stack already has one; its resources' names are fixed, so a stack holds one instance.`);
+    }
+    instances.add(stack);
+    super(SEKOIA_FLOW_LOGS_TYPE, name, withSecretArgs(args), opts);
+    for (const w of warnings) void pulumi.log.warn(w, this);
+
+    const registration = deploy(this, config);
+    deployments.set(this, registration);
+    const output = <K extends keyof SekoiaFlowLogsOutputs>(key: K) =>
+      pulumi.output(registration.then((o) => o[key])) as unknown as pulumi.Output<SekoiaFlowLogsOutputs[K]>;
+    this.resourceGroupName = output("resourceGroupName");
+    this.flowLogStorage = output("flowLogStorage");
+    this.sekoiaSasTokens = output("sekoiaSasTokens");
+    this.sekoiaSasUrls = output("sekoiaSasUrls");
+    this.sasExpiry = output("sasExpiry");
+    this.networkWatchers = output("networkWatchers");
+    this.flowLogIds = output("flowLogIds");
+    this.targetSelections = output("targetSelections");
+    this.flowLogContainers = output("flowLogContainers");
+    this.checkpointContainerUrl = output("checkpointContainerUrl");
+    this.forwarderImage = output("forwarderImage");
+    this.forwarderAppName = output("forwarderAppName");
+    this.forwarderLogQuery = output("forwarderLogQuery");
+    this.logAnalyticsWorkspaceId = output("logAnalyticsWorkspaceId");
+    this.alertRuleIds = output("alertRuleIds");
+    this.alertActionGroupId = output("alertActionGroupId");
+    this.sekoiaIntakes = output("sekoiaIntakes");
+    this.registerOutputs(registration);
+  }
+}
+
+/** The args as the engine records them for the component: secrets only as secrets. */
+function withSecretArgs(args: SekoiaFlowLogsArgs): pulumi.Inputs {
+  const secret = (v: pulumi.Input<string> | undefined) => (v === undefined ? undefined : pulumi.secret(v));
+  return {
+    ...args,
+    sekoiaNsgIntakeKey: secret(args.sekoiaNsgIntakeKey),
+    sekoiaVnetIntakeKey: secret(args.sekoiaVnetIntakeKey),
+    sekoiaApiKey: secret(args.sekoiaApiKey),
+    forwarderImageRegistryPassword: secret(args.forwarderImageRegistryPassword),
+  };
+}
+
+/**
+ * Registers every child. Async because `scope` targets are listed (a read, which also runs in
+ * preview) before the flow logs that depend on them are registered: every flow log is then a plain
+ * resource that `pulumi preview` shows.
+ */
+async function deploy(component: SekoiaFlowLogs, config: ReturnType<typeof configFromArgs>["config"]): Promise<Outputs> {
+  const tags = { project: "sekoia-flowlogs", stack: pulumi.getStack(), "managed-by": "pulumi" };
+  // Every direct child sat at the stack root before the component existed: the alias keeps its state.
+  const child = { parent: component, aliases: [{ parent: pulumi.rootStackResource }] };
+  const subscriptions = new Subscriptions({ sharedSubscriptionId: config.subscriptionId, location: config.location, settings: config.provider, tags }, child);
+  const azure = subscriptions.provider(config.subscriptionId);
+  const onAzure = { ...child, providers: [azure] };
+  const onSubscription = (subscriptionId: string) => ({ ...child, providers: [subscriptions.provider(subscriptionId)] });
+
+  // Only the providers exist yet: a scope that cannot be listed stops here, before anything is created.
+  const selected = await resolveTargets(config.targets, config.scopes, targetSelection.lister(config.armEndpoint, azure));
+  const estate = groupEstate(selected.targets, config.subscriptionId, config.flowLogStorageSubscriptionId);
+  const used = new Set(estate.flowLogGroups.map((g) => `${g.subscriptionId}/${g.region}`));
+  for (const w of [...selected.warnings, ...unusedWatcherWarnings(config.networkWatchers, used)]) void pulumi.log.warn(w, component);
+
+  const group = subscriptions.resourceGroup(config.subscriptionId);
+  const workspace = new LogWorkspace("logs", { location: config.location, resourceGroupName: group.name, tags }, onAzure);
+
+  const accounts = estate.storageGroups.map((place) => {
+    const groupName = subscriptions.resourceGroup(place.subscriptionId).name;
+    const storage = new FlowLogStorage(
+      `flowlogs-${place.name}`,
+      { location: place.region, resourceGroupName: groupName, retentionDays: config.retentionDays, tags },
+      onSubscription(place.subscriptionId),
+    );
+    const provider = subscriptions.provider(place.subscriptionId);
+    const sas = Object.fromEntries(place.containers.map((c) => [c, readOnlyContainerSas(storage.accountName, groupName, c, config.sasExpiry, { provider })]));
+    return { place, storage, sas };
+  });
+  const accountOf = (place: StorageGroup) => accounts.find((a) => a.place === place)!.storage;
+
+  const flowLogGroups = estate.flowLogGroups.map((place) => {
+    const configured = config.networkWatchers[place.subscriptionId]?.[place.region];
+    const watcher = new NetworkWatcher(
+      `watcher-${place.name}`,
+      {
+        region: place.region,
+        mode: config.networkWatcher,
+        ...(configured ? { configured } : {}),
+        subscriptionId: place.subscriptionId,
+        // Only a watcher the component creates needs a group of its own in that subscription.
+        ...(!configured && config.networkWatcher === "create" ? { resourceGroupName: subscriptions.resourceGroup(place.subscriptionId).name } : {}),
+        tags,
+      },
+      onSubscription(place.subscriptionId),
+    );
+    const flowLogs = new FlowLogs(
+      `flowlogs-${place.name}`,
+      {
+        region: place.region,
+        targets: place.targets,
+        networkWatcherName: watcher.watcherName,
+        networkWatcherResourceGroupName: watcher.resourceGroupName,
+        storageAccountId: accountOf(place.storage).account.id,
+        trafficAnalytics: {
+          ...config.trafficAnalytics,
+          workspaceId: workspace.customerId,
+          workspaceRegion: config.location,
+          workspaceResourceId: workspace.workspaceId,
+        },
+        tags,
+      },
+      onSubscription(place.subscriptionId),
+    );
+    return { place, watcher, flowLogs };
+  });
+
+  const checkpoints = new CheckpointStorage(
+    "checkpoints",
+    { location: config.location, resourceGroupName: group.name, retentionDays: config.retentionDays, tags },
+    onAzure,
+  );
+  const image = new ForwarderImage(
+    "forwarder",
+    { forwarderImage: config.forwarderImage, location: config.location, resourceGroupName: group.name, tags },
+    onAzure,
+  );
+
+  // With sekoiaApiKey and sekoiaEntityUuid the component creates the intakes, whose keys replace the
+  // intake-key args (validation refuses both for one kind).
+  const sekoia = config.sekoiaApi ? new SekoiaIntakes("sekoia", config.sekoiaApi, child) : undefined;
+  const intakeKeys = { ...config.intakeKeys, ...sekoia?.intakeKeys };
+
+  // Each account with the provider of its own subscription: the forwarder's read role and the
+  // diagnostic setting on it are made there.
+  const flowLogAccounts = accounts.map(({ place, storage }) => ({
+    name: place.name,
+    subscriptionId: place.subscriptionId,
+    provider: subscriptions.provider(place.subscriptionId),
+    accountId: storage.account.id,
+    blobEndpoint: storage.blobEndpoint,
+    containers: place.containers,
+  }));
+
+  const pull = config.forwarderImagePull;
+  const forwarder = new ForwarderApp(
+    "forwarder",
+    {
+      location: config.location,
+      resourceGroupName: group.name,
+      workspace: { customerId: workspace.customerId, sharedKey: workspace.sharedKey },
+      imageRef: image.imageRef,
+      registry: image.registry
+        ? { kind: "identity", id: image.registry.id, server: image.registry.loginServer }
+        : pull?.kind === "identity"
+          ? { kind: "identity", id: pull.registryId, server: pull.server }
+          : pull,
+      flowLogAccounts,
+      checkpoint: { containerId: checkpoints.container.id, containerUrl: checkpoints.containerUrl },
+      intakeUrl: config.sekoiaIntakeUrl,
+      intakeKeys,
+      tags,
+    },
+    onAzure,
+  );
+
+  const alerts = new ForwarderAlerts(
+    "alerts",
+    {
+      location: config.location,
+      resourceGroupName: group.name,
+      workspaceId: workspace.workspaceId,
+      appName: forwarder.appName,
+      flowLogAccounts,
+      flowLogSources: pulumi.all(
+        flowLogGroups.flatMap(({ flowLogs }) =>
+          flowLogs.flowLogs.map((f, i) => f.id.apply((id) => blobPathSource(flowLogs.targets[i].family, flowLogs.targets[i].id, id))),
+        ),
+      ),
+      noDeliveryMinutes: config.alerts.noDeliveryMinutes,
+      restartCount: config.alerts.restartCount,
+      email: config.alerts.email,
+      tags,
+    },
+    onAzure,
+  );
+
+  return {
+    resourceGroupName: group.name,
+    flowLogStorage: bySubscription(accounts, ({ place, storage }) =>
+      pulumi
+        .all([storage.accountName, storage.blobEndpoint])
+        .apply(([accountName, blobEndpoint]) => ({ accountName, blobEndpoint, containers: [...place.containers] })),
+    ),
+    sekoiaSasTokens: pulumi.secret(bySubscription(accounts, (a) => a.sas)),
+    sekoiaSasUrls: pulumi.secret(
+      bySubscription(accounts, ({ place, storage, sas }) =>
+        Object.fromEntries(place.containers.map((c) => [c, pulumi.interpolate`${storage.blobEndpoint}${c}?${sas[c]}`])),
+      ),
+    ),
+    sasExpiry: config.sasExpiry,
+    networkWatchers: bySubscription(flowLogGroups, ({ watcher }) =>
+      pulumi.all([watcher.watcherName, watcher.resourceGroupName]).apply(([watcherName, resourceGroupName]) => ({
+        name: watcherName,
+        resourceGroupName,
+        adopted: watcher.adopted,
+      })),
+    ),
+    flowLogIds: pulumi
+      .all(estate.subscriptions.map((sub) => pulumi.all(flowLogGroups.filter((g) => g.place.subscriptionId === sub).map((g) => g.flowLogs.flowLogIds))))
+      .apply((perSubscription) =>
+        Object.fromEntries(
+          estate.subscriptions
+            .map((sub, i) => [sub, Object.assign({}, ...perSubscription[i]) as Record<string, string>] as const)
+            .filter(([, ids]) => Object.keys(ids).length > 0),
+        ),
+      ),
+    targetSelections: config.scopes.length > 0 ? (selected.selections as Record<string, TargetSelectionOutput>) : undefined,
+    flowLogContainers: Object.fromEntries([...new Set(selected.targets.map((t) => t.family))].sort().map((f: FlowLogFamily) => [f, FLOW_LOG_CONTAINERS[f]])),
+    checkpointContainerUrl: checkpoints.containerUrl,
+    forwarderImage: image.imageRef,
+    forwarderAppName: forwarder.appName,
+    forwarderLogQuery: forwarder.appName.apply(pollLogQuery),
+    logAnalyticsWorkspaceId: workspace.workspaceId,
+    alertRuleIds: { noDelivery: alerts.noDeliveryRule.id, restarts: alerts.restartRule.id, flowLogsStopped: alerts.stoppedRule.id },
+    alertActionGroupId: alerts.actionGroup?.id,
+    sekoiaIntakes: sekoia?.summary,
+  };
+}
+
+/** `{<subscription>: {<region>: pick(item)}}`, the shape of the per-place outputs. */
+function bySubscription<I extends { place: { subscriptionId: string; region: string } }, T>(
+  items: readonly I[],
+  pick: (item: I) => T,
+): Record<string, Record<string, T>> {
+  const out: Record<string, Record<string, T>> = {};
+  for (const item of items) (out[item.place.subscriptionId] ??= {})[item.place.region] = pick(item);
+  return out;
+}
