@@ -55,7 +55,7 @@ export interface SekoiaFlowLogsArgs {
   /** ISO-8601 instant (with time zone) when the read-only SAS given to Sekoia expires; must be in the future. Required; a change rotates the SAS. */
   readonly sasExpiry: string;
   /** `existing`: adopt `NetworkWatcher_<region>` in `NetworkWatcherRG` (never modified or deleted); `create`: create and own one per subscription and region. Default: `existing`. */
-  readonly networkWatcher?: "existing" | "create";
+  readonly networkWatcher?: string;
   /** Per subscription guid and region, the ARM id of an existing Network Watcher to use instead (any name, any group). Default: none. */
   readonly networkWatchers?: Record<string, Record<string, string>>;
   /** Days flow-log blobs are kept (1..365); checkpoints 7 days longer. Default: 30. */
