@@ -115,4 +115,13 @@ describe("forwarder status", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^Configuration error: CHECKPOINT_URL is not set/);
   });
+
+  it("names every missing variable in one message, exit code 2", async () => {
+    const run = await new ForwarderProcess(["status"], {}).waitForExit(30_000);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(
+      /^Configuration error: 2 variables are missing or malformed:\n {2}FLOWLOG_SOURCES is not set; expected .+\.\n {2}CHECKPOINT_URL is not set; expected .+\.\n$/,
+    );
+  });
 });
