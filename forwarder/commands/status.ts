@@ -9,7 +9,7 @@ import { ForwarderMetrics } from "../metrics";
 import { BlockReader } from "../source/block-reader";
 import { floorHour, HOUR_MS } from "../source/hour-partition";
 import { containerClient } from "../source/storage-client";
-import { listBlobsInHours, type HourBlob } from "./blob-listing";
+import { inHours, listHourBlobs, type HourBlob } from "./blob-listing";
 import { UsageError } from "../errors";
 import { parseCommandArgs, type Command } from "./command";
 import { parseTimeArgument, TIME_ARGUMENT_HELP } from "./time-argument";
@@ -112,12 +112,17 @@ async function blobStatus(reader: BlockReader, blob: HourBlob, checkpoint: BlobC
   }
 }
 
-async function sourceStatus(source: FlowLogSource, store: CheckpointStore, metrics: ForwarderMetrics, fromHour: number, now: number): Promise<SourceStatus> {
-  const container = containerClient(source);
+/** `blobs`: the source's blobs of the hours shown. */
+async function sourceStatus(
+  source: FlowLogSource,
+  store: CheckpointStore,
+  metrics: ForwarderMetrics,
+  blobs: readonly HourBlob[],
+  now: number,
+): Promise<SourceStatus> {
   // Status only plans reads (block lists); it never downloads a run, so no run size applies.
-  const reader = new BlockReader(container, metrics, 0);
+  const reader = new BlockReader(containerClient(source), metrics, 0);
   const state = await store.readSource(source);
-  const blobs = await listBlobsInHours(container, { fromHour, untilHour: floorHour(now) + HOUR_MS });
   const statuses: BlobStatus[] = [];
   for (const blob of blobs) statuses.push(await blobStatus(reader, blob, (await store.readBlob(source, blob.name))?.value));
   const scannedThrough = state?.value.scannedThrough;
@@ -193,8 +198,13 @@ export const statusCommand: Command = {
     const metrics = new ForwarderMetrics();
     const store = new CheckpointStore(containerClient(config.checkpoint), metrics);
     await store.check();
+    // From the hour of --since through the current one.
+    const hours = { fromHour: floorHour(since), untilHour: floorHour(now) + HOUR_MS };
     const sources: SourceStatus[] = [];
-    for (const source of config.sources) sources.push(await sourceStatus(source, store, metrics, floorHour(since), now));
+    for (const source of config.sources) {
+      const blobs = inHours(await listHourBlobs(containerClient(source)), hours);
+      sources.push(await sourceStatus(source, store, metrics, blobs, now));
+    }
     const report: StatusReport = {
       at: new Date(now).toISOString(),
       since: new Date(floorHour(since)).toISOString(),
