@@ -12,6 +12,7 @@ import { containerClient } from "../source/storage-client";
 import { inHours, listHourBlobs, type HourBlob } from "./blob-listing";
 import { UsageError } from "../errors";
 import { parseCommandArgs, type Command } from "./command";
+import { emptyRangeWarning, Holdings, NOTHING_SELECTED_EXIT } from "./selection";
 import { parseTimeArgument, TIME_ARGUMENT_HELP } from "./time-argument";
 
 const USAGE = `Usage: node forwarder.js status [--since <time>] [--json]
@@ -25,6 +26,10 @@ CHECKPOINT_URL only; writes nothing.
   --since <time>   first hour to show, ${TIME_ARGUMENT_HELP}; default 24h
   --json           one JSON document on stdout instead of the table
   --help           this text
+
+Exit code: 0 when the hours shown hold blobs; 2 on a usage error; 3 when no source holds a blob in
+them (the report is still printed; a warning on stderr says how many blobs the sources hold, and of
+which hours).
 `;
 
 const DEFAULT_SINCE = "24h";
@@ -201,9 +206,11 @@ export const statusCommand: Command = {
     // From the hour of --since through the current one.
     const hours = { fromHour: floorHour(since), untilHour: floorHour(now) + HOUR_MS };
     const sources: SourceStatus[] = [];
+    const holdings = new Holdings();
     for (const source of config.sources) {
-      const blobs = inHours(await listHourBlobs(containerClient(source)), hours);
-      sources.push(await sourceStatus(source, store, metrics, blobs, now));
+      const blobs = await listHourBlobs(containerClient(source));
+      holdings.add(blobs);
+      sources.push(await sourceStatus(source, store, metrics, inHours(blobs, hours), now));
     }
     const report: StatusReport = {
       at: new Date(now).toISOString(),
@@ -212,6 +219,11 @@ export const statusCommand: Command = {
       subscriptions: bySubscription(sources),
     };
     process.stdout.write(parsed.values.json ? JSON.stringify(report) + "\n" : formatTable(report));
+    // An empty table would read as "nothing pending" when the question was asked of hours with no data.
+    if (sources.every((s) => s.blobs.length === 0)) {
+      process.stderr.write(`${emptyRangeWarning(hours, holdings, "--since")}\n`);
+      return NOTHING_SELECTED_EXIT;
+    }
     return 0;
   },
 };
