@@ -1,5 +1,5 @@
 // Reads and checks the forwarder's environment once, at start. Every problem names the variable and
-// what a valid value looks like; secret values are never echoed back.
+// what a valid value looks like, all of them in one error; secret values are never echoed back.
 
 import { DEFAULTS, FLOW_LOG_CONTAINERS, intakeKeyVariable, VARIABLES, type FlowLogKind } from "./contract";
 import { kindOfContainer } from "./decode/flow-log-kind";
@@ -178,13 +178,33 @@ export interface LoadConfigOptions {
   readonly requireIntakeKeys?: boolean;
 }
 
-export function loadConfig(env: Env, options: LoadConfigOptions = {}): ForwarderConfig {
-  const sources = withSubscriptions(env, parseSources(env));
-  const rawCheckpoint = env[VARIABLES.checkpointUrl]?.trim();
-  if (!rawCheckpoint) {
-    throw new ConfigError(VARIABLES.checkpointUrl, "is not set", "the URL of a container the forwarder may write to");
+/**
+ * Runs one variable's check, noting its ConfigError instead of throwing it, so that one start names
+ * every variable to fix, not only the first.
+ */
+function checked<T>(problems: ConfigError[], check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(error);
+    return undefined;
   }
-  const checkpoint = containerLocation(VARIABLES.checkpointUrl, rawCheckpoint);
+}
+
+function parseCheckpoint(env: Env): ContainerLocation {
+  const raw = env[VARIABLES.checkpointUrl]?.trim();
+  if (!raw) throw new ConfigError(VARIABLES.checkpointUrl, "is not set", "the URL of a container the forwarder may write to");
+  return containerLocation(VARIABLES.checkpointUrl, raw);
+}
+
+/** The key of each kind the sources read; without sources (FLOWLOG_SOURCES is wrong) no key can be judged. */
+function parseIntakeKeys(
+  env: Env,
+  sources: readonly FlowLogSource[],
+  options: LoadConfigOptions,
+  problems: ConfigError[],
+): Partial<Record<FlowLogKind, string>> {
   const intakeKeys: Partial<Record<FlowLogKind, string>> = {};
   for (const kind of new Set(sources.map((s) => s.kind))) {
     const variable = intakeKeyVariable(kind);
@@ -192,28 +212,51 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Forwarder
     if (!key && options.requireIntakeKeys === false) continue;
     if (!key) {
       const source = sources.find((s) => s.kind === kind)!;
-      throw new ConfigError(
-        variable,
-        `is not set but ${VARIABLES.sources} reads ${source.url}`,
-        `the intake key of a Sekoia intake of format ${kind === "nsg" ? "Azure Network Watcher" : "Azure Network Watcher Flow Logs"}`,
+      problems.push(
+        new ConfigError(
+          variable,
+          `is not set but ${VARIABLES.sources} reads ${source.url}`,
+          `the intake key of a Sekoia intake of format ${kind === "nsg" ? "Azure Network Watcher" : "Azure Network Watcher Flow Logs"}`,
+        ),
       );
+      continue;
     }
     intakeKeys[kind] = key;
   }
+  return intakeKeys;
+}
+
+function parseLogLevel(env: Env): string {
   const logLevel = env[VARIABLES.logLevel]?.trim() || DEFAULTS.logLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(VARIABLES.logLevel, `is "${logLevel}"`, `one of ${LOG_LEVELS.join(", ")}`);
-  }
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(VARIABLES.logLevel, `is "${logLevel}"`, `one of ${LOG_LEVELS.join(", ")}`);
+  return logLevel;
+}
+
+/** The configuration, or one ConfigError naming every variable that is missing or malformed. */
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): ForwarderConfig {
+  const problems: ConfigError[] = [];
+  const listed = checked(problems, () => parseSources(env));
+  const sources = listed && checked(problems, () => withSubscriptions(env, listed));
+  const checkpoint = checked(problems, () => parseCheckpoint(env));
+  const intakeKeys = listed ? parseIntakeKeys(env, listed, options, problems) : {};
+  const intakeUrl = checked(problems, () => parseIntakeUrl(env));
+  const pollIntervalSeconds = checked(problems, () => parseInteger(env, VARIABLES.pollIntervalSeconds, DEFAULTS.pollIntervalSeconds, 1, 3600));
+  const requestTimeoutSeconds = checked(problems, () => parseInteger(env, VARIABLES.requestTimeoutSeconds, DEFAULTS.requestTimeoutSeconds, 1, 600));
+  const healthPort = checked(problems, () => parseInteger(env, VARIABLES.healthPort, DEFAULTS.healthPort, 0, 65535));
+  const startTime = checked(problems, () => parseStartTime(env));
+  const logLevel = checked(problems, () => parseLogLevel(env));
+  if (problems.length > 0) throw problems.length === 1 ? problems[0] : new ConfigError(problems.flatMap((p) => p.problems));
+  // Each value below is set: a check that failed left a problem, and there is none.
   return {
-    sources,
-    checkpoint,
-    intakeUrl: parseIntakeUrl(env),
+    sources: sources!,
+    checkpoint: checkpoint!,
+    intakeUrl: intakeUrl!,
     intakeKeys,
-    pollIntervalSeconds: parseInteger(env, VARIABLES.pollIntervalSeconds, DEFAULTS.pollIntervalSeconds, 1, 3600),
-    requestTimeoutSeconds: parseInteger(env, VARIABLES.requestTimeoutSeconds, DEFAULTS.requestTimeoutSeconds, 1, 600),
-    healthPort: parseInteger(env, VARIABLES.healthPort, DEFAULTS.healthPort, 0, 65535),
-    startTime: parseStartTime(env),
-    logLevel,
+    pollIntervalSeconds: pollIntervalSeconds!,
+    requestTimeoutSeconds: requestTimeoutSeconds!,
+    healthPort: healthPort!,
+    startTime,
+    logLevel: logLevel!,
   };
 }
 

@@ -39,15 +39,42 @@ export class ForwarderError extends Error {
   }
 }
 
-/** A configuration value is missing or malformed: names the variable and what a valid value looks like. */
+/** One variable that is missing or malformed: what is wrong with it, and what a valid value looks like (the fix). */
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly problem: string;
+  readonly expected: string;
+}
+
+function describeConfigProblem(p: ConfigProblem): string {
+  return `${p.variable} ${p.problem}; expected ${p.expected}.`;
+}
+
+/**
+ * Configuration values are missing or malformed: names each variable and what a valid value looks like.
+ * Several problems come as one error, so that an operator fixes them all before the next start.
+ */
 export class ConfigError extends ForwarderError {
-  constructor(
-    readonly variable: string,
-    problem: string,
-    expected: string,
-  ) {
-    super("CONFIG_INVALID", `${variable} ${problem}; expected ${expected}.`);
+  /** Every variable at fault, in the order they were checked; at least one. */
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(variable: string, problem: string, expected: string);
+  constructor(problems: readonly ConfigProblem[]);
+  constructor(first: string | readonly ConfigProblem[], problem = "", expected = "") {
+    const problems = typeof first === "string" ? [{ variable: first, problem, expected }] : first;
+    super(
+      "CONFIG_INVALID",
+      problems.length === 1
+        ? describeConfigProblem(problems[0])
+        : `${problems.length} variables are missing or malformed:\n${problems.map((p) => `  ${describeConfigProblem(p)}`).join("\n")}`,
+    );
     this.name = "ConfigError";
+    this.problems = problems;
+  }
+
+  /** The first variable at fault. */
+  get variable(): string {
+    return this.problems[0].variable;
   }
 }
 

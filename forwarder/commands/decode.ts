@@ -1,15 +1,15 @@
 // `decode <PT1H.json | ->`: the events a blob would become, one per line on stdout, and what was
 // malformed on stderr; the way to check what Sekoia will receive from a blob before shipping it. The
-// splitting and decoding are the forwarder's own (record-splitter, record-decoder).
+// splitting and decoding are the forwarder's own (record-splitter, record-decoder); what is not a
+// readable file, or not a flow-log blob at all, is told apart first (decode-input).
 
-import { readFile } from "node:fs/promises";
-import { isRecord, type DecodeOutput, type MalformedReason } from "../decode/decode-output";
+import type { DecodeOutput, MalformedReason } from "../decode/decode-output";
 import type { FlowLogKind } from "../contract";
 import { decodeRecord } from "../decode/record-decoder";
 import { splitDocument } from "../decode/record-splitter";
-import { readStream } from "../source/read-stream";
 import { UsageError } from "../errors";
 import { parseCommandArgs, type Command } from "./command";
+import { kindOfRecord, notFlowLogBlob, readInput } from "./decode-input";
 import { LineWriter } from "./line-writer";
 
 const USAGE = `Usage: node forwarder.js decode [--kind nsg|vnet] <PT1H.json | ->
@@ -21,16 +21,10 @@ summary (records, tuples, malformed input with reasons) on stderr. "-" reads the
                     properties.flows, VNet records have flowRecords)
   --help            this text
 
-Exit code: 0 when nothing was malformed, 1 when something was, 2 on a usage error.
+Exit code: 0 when nothing was malformed; 1 when something was, or when the input is not an Azure
+flow-log blob (not JSON of the {"records":[...]} form, or records of no flow-log shape); 2 on a usage
+error, such as a file that does not exist or a directory.
 `;
-
-/** The kind a record declares by its shape, if any. */
-function kindOfRecord(record: unknown): FlowLogKind | undefined {
-  if (!isRecord(record)) return undefined;
-  if (isRecord(record.properties) && record.properties.flows !== undefined) return "nsg";
-  if (record.flowRecords !== undefined) return "vnet";
-  return undefined;
-}
 
 function parseKind(raw: string | undefined): FlowLogKind | undefined {
   if (raw === undefined || raw === "nsg" || raw === "vnet") return raw;
@@ -52,9 +46,15 @@ export const decodeCommand: Command = {
     if (parsed.positionals.length !== 1) throw new UsageError("decode takes one file name, or - for stdin.", USAGE);
     const forcedKind = parseKind(parsed.values.kind as string | undefined);
     const file = parsed.positionals[0];
-    const bytes = file === "-" ? await readStream(process.stdin) : await readFile(file);
+    const bytes = await readInput(file, USAGE);
+    const name = file === "-" ? "stdin" : file;
 
     const run = splitDocument(bytes);
+    const notBlob = notFlowLogBlob(bytes, run, forcedKind);
+    if (notBlob !== undefined) {
+      process.stderr.write(`${name}: not an Azure flow-log blob: ${notBlob}.\n`);
+      return 1;
+    }
     const malformed = new Map<MalformedReason, MalformedSummary>();
     const noteMalformed = (reason: MalformedReason, detail: string) => {
       const summary = malformed.get(reason) ?? { count: 0, firstDetail: detail };
@@ -63,10 +63,8 @@ export const decodeCommand: Command = {
     };
     for (const span of run.malformed) noteMalformed("invalid_json", `at byte ${span.offset}: ${span.detail}`);
 
+    // Some record has a kind when there are records (notFlowLogBlob said so otherwise).
     const kind = forcedKind ?? run.records.map(kindOfRecord).find((k) => k !== undefined);
-    if (kind === undefined && run.records.length > 0) {
-      throw new UsageError("no record shows whether this is an NSG or a VNet flow log; pass --kind.", USAGE);
-    }
     const out = new LineWriter(process.stdout);
     let tuples = 0;
     const output: DecodeOutput = {
@@ -84,7 +82,7 @@ export const decodeCommand: Command = {
 
     const malformedTotal = [...malformed.values()].reduce((sum, m) => sum + m.count, 0);
     const lines = [
-      `${file === "-" ? "stdin" : file}: ${run.records.length} records${kind ? ` (${kind})` : ""}, ${tuples} tuples, ${malformedTotal} malformed.`,
+      `${name}: ${run.records.length} records${kind ? ` (${kind})` : ""}, ${tuples} tuples, ${malformedTotal} malformed.`,
       ...[...malformed].map(([reason, m]) => `  ${reason}: ${m.count} (first: ${m.firstDetail})`),
     ];
     process.stderr.write(lines.join("\n") + "\n");

@@ -8,7 +8,6 @@ import { readPlan, type ReadHandlers } from "../poll/blob-reading";
 import { DeliveryTracker } from "../poll/delivery-tracker";
 import type { SourceContext } from "../poll/source-context";
 import { START_POSITION } from "../source/blob-position";
-import type { ResourceTarget } from "./resource-target";
 
 /** Reads of a blob that changed underneath (Azure appending) before the blob counts as failed. */
 const MAX_READS = 3;
@@ -21,15 +20,20 @@ export interface ReplayedBlob {
 }
 
 /**
- * `target`, when given, selects the records of this blob to replay; the others are read and dropped.
+ * `keepRecord`, when given, selects the records of this blob to replay; the others are read and dropped.
  * `onBytes` is told of every run of bytes downloaded, for the progress line.
  */
-export async function replayBlob(context: SourceContext, blobName: string, onBytes: (bytes: number) => void, target?: ResourceTarget): Promise<ReplayedBlob> {
+export async function replayBlob(
+  context: SourceContext,
+  blobName: string,
+  onBytes: (bytes: number) => void,
+  keepRecord?: (record: unknown) => boolean,
+): Promise<ReplayedBlob> {
   const { source, reader, log, stopping } = context;
   const tracker = new DeliveryTracker(START_POSITION, () => undefined);
   let malformed = 0;
   const handlers: ReadHandlers = {
-    keepRecord: target ? (record: unknown) => target.coversRecord(record) : undefined,
+    keepRecord,
     onBytes,
     onMalformed: async (block, offset, items) => {
       malformed += items.length;

@@ -10,11 +10,12 @@ import type { SourceContext } from "../poll/source-context";
 import { createApp } from "../service/app";
 import { floorHour } from "../source/hour-partition";
 import { containerClient } from "../source/storage-client";
-import { listBlobsInHours, type HourBlob } from "./blob-listing";
+import { inHours, listHourBlobs, type HourBlob } from "./blob-listing";
 import { parseCommandArgs, type Command, type ParsedArgs } from "./command";
 import { formatBytes, formatDuration, progressBar, ProgressLine } from "./progress-line";
 import { replayBlob, type ReplayedBlob } from "./replay-blob";
-import { ResourceTarget } from "./resource-target";
+import { RecordSelection, ResourceTarget, TARGET_FORM } from "./resource-target";
+import { emptyRangeWarning, Holdings, NOTHING_SELECTED_EXIT, targetMissWarning } from "./selection";
 import { parseTimeArgument, TIME_ARGUMENT_HELP } from "./time-argument";
 
 const USAGE = `Usage: node forwarder.js replay --since <time> [--until <time>] [--target <resource id>]
@@ -33,7 +34,9 @@ delivered are delivered again. Progress and an ETA go to stderr; JSON logs to st
   --help                  this text
 
 Needs the same environment as the service (FLOWLOG_SOURCES, CHECKPOINT_URL, intake keys).
-Exit code: 0 when every selected tuple was accepted by the intake, 1 otherwise, 2 on a usage error.
+Exit code: 0 when every selected tuple was accepted by the intake; 1 otherwise (run it again);
+2 on a usage error; 3 when nothing was selected: no blob of the sources falls in the range, or
+--target covers none of its blobs or records (a warning on stderr says what exists; nothing is sent).
 `;
 
 /** Like --once: a batch the intake keeps refusing is given up after this long, and the exit code says so. */
@@ -42,7 +45,7 @@ const REPLAY_MAX_RETRY_MS = 300_000;
 interface ReplayRange {
   readonly fromHour: number;
   readonly until: number;
-  readonly target?: ResourceTarget;
+  readonly target?: { readonly raw: string; readonly selects: ResourceTarget };
 }
 
 function parseRange(values: ParsedArgs["values"], now: number): ReplayRange {
@@ -57,21 +60,25 @@ function parseRange(values: ParsedArgs["values"], now: number): ReplayRange {
   const since = instant("since");
   const until = instant("until", now);
   if (until <= since) throw new UsageError("--until must be later than --since.", USAGE);
-  const target = values.target as string | undefined;
-  return { fromHour: floorHour(since), until, target: target === undefined ? undefined : new ResourceTarget(target) };
+  const raw = values.target as string | undefined;
+  if (raw === undefined) return { fromHour: floorHour(since), until };
+  // An id not from /subscriptions/ on (a bare name, a portal URL) could never select anything.
+  const selects = ResourceTarget.parse(raw);
+  if (!selects) throw new UsageError(`--target is "${raw}"; expected ${TARGET_FORM}.`, USAGE);
+  return { fromHour: floorHour(since), until, target: { raw, selects } };
 }
 
 interface ReplayJob {
   readonly context: SourceContext;
   readonly blob: HourBlob;
   /** Set when the blob's path does not name the target: its records then decide, one by one. */
-  readonly recordFilter?: ResourceTarget;
+  readonly keepRecord?: (record: unknown) => boolean;
 }
 
 /** NSG blob paths name the NSG their records belong to; VNet paths name the flow log, not its target. */
-function selectJob(context: SourceContext, blob: HourBlob, target: ResourceTarget | undefined): ReplayJob | undefined {
+function selectJob(context: SourceContext, blob: HourBlob, target: ResourceTarget | undefined, records: RecordSelection | undefined): ReplayJob | undefined {
   if (!target || target.coversRoot(blob.root)) return { context, blob };
-  return context.source.kind === "vnet" ? { context, blob, recordFilter: target } : undefined;
+  return context.source.kind === "vnet" ? { context, blob, keepRecord: records?.keep } : undefined;
 }
 
 export const replayCommand: Command = {
@@ -89,13 +96,38 @@ export const replayCommand: Command = {
     // The service's own assembly: the same sinks, and readers with the same run size.
     const app = createApp(config, log, { maxRetryMs: REPLAY_MAX_RETRY_MS });
 
+    const hours = { fromHour: range.fromHour, untilHour: range.until };
+    const target = range.target?.selects;
+    const records = target && new RecordSelection(target);
+    const holdings = new Holdings();
+    const inRange: HourBlob[] = [];
     const jobs: ReplayJob[] = [];
     for (const context of app.sources) {
-      const blobs = await listBlobsInHours(containerClient(context.source), { fromHour: range.fromHour, untilHour: range.until });
-      for (const blob of blobs) {
-        const job = selectJob(context, blob, range.target);
+      const blobs = await listHourBlobs(containerClient(context.source));
+      holdings.add(blobs);
+      for (const blob of inHours(blobs, hours)) {
+        inRange.push(blob);
+        const job = selectJob(context, blob, target, records);
         if (job) jobs.push(job);
       }
+    }
+    // Nothing to send is no delivery to report: say what was asked and what exists instead.
+    const targetMiss = () =>
+      targetMissWarning({
+        target: range.target!.raw,
+        range: hours,
+        sources: app.sources.length,
+        blobs: inRange,
+        recordsRead: records?.seen ?? 0,
+        recordResources: records?.resources ?? [],
+      });
+    if (inRange.length === 0) {
+      process.stderr.write(`${emptyRangeWarning(hours, holdings, "--since and --until")}\nNothing was sent.\n`);
+      return NOTHING_SELECTED_EXIT;
+    }
+    if (target && jobs.length === 0) {
+      process.stderr.write(`${targetMiss()}\nNothing was sent.\n`);
+      return NOTHING_SELECTED_EXIT;
     }
     const totalBytes = jobs.reduce((sum, j) => sum + j.blob.size, 0);
     log.info(
@@ -132,7 +164,7 @@ export const replayCommand: Command = {
     };
     for (const job of jobs) {
       if (app.stopping.aborted) break;
-      const result = await replayBlob(job.context, job.blob.name, onBytes, job.recordFilter);
+      const result = await replayBlob(job.context, job.blob.name, onBytes, job.keepRecord);
       replayed.push(result);
       tuples += result.tuples;
       malformed += result.malformed;
@@ -149,15 +181,21 @@ export const replayCommand: Command = {
     // The sinks count what the intake accepted; events refused for good went to dead letters instead.
     const refused = failures.length === 0 ? tuples - sent() : 0;
     const complete = !app.stopping.aborted && failures.length === 0 && refused === 0;
+    // Only VNet blobs were left to their records, all were read, and no record was the target's.
+    const nothingSelected = complete && target !== undefined && jobs.every((j) => j.keepRecord) && records!.kept === 0;
     const lines = [
       `Replayed ${blobsDone} of ${jobs.length} blob(s) (${formatBytes(bytesRead)}) in ${formatDuration(Date.now() - started)}: ${tuples} tuples read, ${sent()} accepted by the intake.`,
       ...(malformed > 0 ? [`${malformed} malformed item(s) skipped (see the log lines).`] : []),
       ...(refused > 0 ? [`${refused} event(s) refused by the intake for good and kept as dead letters under CHECKPOINT_URL.`] : []),
       ...failures.slice(0, 5).map((f) => `Not delivered: ${(f.reason as Error).message}`),
       ...(app.stopping.aborted ? ["Interrupted: the range was not replayed completely."] : []),
-      complete ? "Everything selected was delivered." : "NOT everything selected was delivered; run the replay again (delivered events are sent again).",
+      nothingSelected
+        ? `${targetMiss()}\nNothing was sent.`
+        : complete
+          ? "Everything selected was delivered."
+          : "NOT everything selected was delivered; run the replay again (delivered events are sent again).",
     ];
     process.stderr.write(lines.join("\n") + "\n");
-    return complete ? 0 : 1;
+    return nothingSelected ? NOTHING_SELECTED_EXIT : complete ? 0 : 1;
   },
 };

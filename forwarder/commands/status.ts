@@ -9,9 +9,10 @@ import { ForwarderMetrics } from "../metrics";
 import { BlockReader } from "../source/block-reader";
 import { floorHour, HOUR_MS } from "../source/hour-partition";
 import { containerClient } from "../source/storage-client";
-import { listBlobsInHours, type HourBlob } from "./blob-listing";
+import { inHours, listHourBlobs, type HourBlob } from "./blob-listing";
 import { UsageError } from "../errors";
 import { parseCommandArgs, type Command } from "./command";
+import { emptyRangeWarning, Holdings, NOTHING_SELECTED_EXIT } from "./selection";
 import { parseTimeArgument, TIME_ARGUMENT_HELP } from "./time-argument";
 
 const USAGE = `Usage: node forwarder.js status [--since <time>] [--json]
@@ -25,6 +26,10 @@ CHECKPOINT_URL only; writes nothing.
   --since <time>   first hour to show, ${TIME_ARGUMENT_HELP}; default 24h
   --json           one JSON document on stdout instead of the table
   --help           this text
+
+Exit code: 0 when the hours shown hold blobs; 2 on a usage error; 3 when no source holds a blob in
+them (the report is still printed; a warning on stderr says how many blobs the sources hold, and of
+which hours).
 `;
 
 const DEFAULT_SINCE = "24h";
@@ -112,12 +117,17 @@ async function blobStatus(reader: BlockReader, blob: HourBlob, checkpoint: BlobC
   }
 }
 
-async function sourceStatus(source: FlowLogSource, store: CheckpointStore, metrics: ForwarderMetrics, fromHour: number, now: number): Promise<SourceStatus> {
-  const container = containerClient(source);
+/** `blobs`: the source's blobs of the hours shown. */
+async function sourceStatus(
+  source: FlowLogSource,
+  store: CheckpointStore,
+  metrics: ForwarderMetrics,
+  blobs: readonly HourBlob[],
+  now: number,
+): Promise<SourceStatus> {
   // Status only plans reads (block lists); it never downloads a run, so no run size applies.
-  const reader = new BlockReader(container, metrics, 0);
+  const reader = new BlockReader(containerClient(source), metrics, 0);
   const state = await store.readSource(source);
-  const blobs = await listBlobsInHours(container, { fromHour, untilHour: floorHour(now) + HOUR_MS });
   const statuses: BlobStatus[] = [];
   for (const blob of blobs) statuses.push(await blobStatus(reader, blob, (await store.readBlob(source, blob.name))?.value));
   const scannedThrough = state?.value.scannedThrough;
@@ -193,8 +203,15 @@ export const statusCommand: Command = {
     const metrics = new ForwarderMetrics();
     const store = new CheckpointStore(containerClient(config.checkpoint), metrics);
     await store.check();
+    // From the hour of --since through the current one.
+    const hours = { fromHour: floorHour(since), untilHour: floorHour(now) + HOUR_MS };
     const sources: SourceStatus[] = [];
-    for (const source of config.sources) sources.push(await sourceStatus(source, store, metrics, floorHour(since), now));
+    const holdings = new Holdings();
+    for (const source of config.sources) {
+      const blobs = await listHourBlobs(containerClient(source));
+      holdings.add(blobs);
+      sources.push(await sourceStatus(source, store, metrics, inHours(blobs, hours), now));
+    }
     const report: StatusReport = {
       at: new Date(now).toISOString(),
       since: new Date(floorHour(since)).toISOString(),
@@ -202,6 +219,11 @@ export const statusCommand: Command = {
       subscriptions: bySubscription(sources),
     };
     process.stdout.write(parsed.values.json ? JSON.stringify(report) + "\n" : formatTable(report));
+    // An empty table would read as "nothing pending" when the question was asked of hours with no data.
+    if (sources.every((s) => s.blobs.length === 0)) {
+      process.stderr.write(`${emptyRangeWarning(hours, holdings, "--since")}\n`);
+      return NOTHING_SELECTED_EXIT;
+    }
     return 0;
   },
 };

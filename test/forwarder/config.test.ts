@@ -1,6 +1,6 @@
 // loadConfig: a valid environment gives the documented defaults; every missing or malformed variable
-// stops the start with a ConfigError that names that variable and a valid value, and no error ever
-// repeats an intake key or a SAS signature.
+// stops the start with a ConfigError that names that variable and a valid value (several of them in
+// one error), and no error ever repeats an intake key or a SAS signature.
 
 import { describe, expect, it } from "vitest";
 import { configSecrets, FORWARDER_VARIABLES, loadConfig } from "../../forwarder/config";
@@ -164,6 +164,43 @@ describe("loadConfig", () => {
     expect(error.message).toContain("https://flowacct.blob.core.windows.net/insights-logs-flowlogflowevent");
     expect(error.message).toContain("Azure Network Watcher Flow Logs");
     expect(error.message).not.toContain("sig=");
+  });
+
+  it("names every missing variable in one error, each with a valid value, so one start lists all to fix", () => {
+    const error = configError({});
+    expect(error.problems.map((p) => p.variable)).toEqual(["FLOWLOG_SOURCES", "CHECKPOINT_URL"]);
+    expect(error.message).toBe(
+      [
+        "2 variables are missing or malformed:",
+        "  FLOWLOG_SOURCES is not set; expected a comma-separated list of container URLs such as https://<account>.blob.core.windows.net/insights-logs-flowlogflowevent.",
+        "  CHECKPOINT_URL is not set; expected the URL of a container the forwarder may write to.",
+      ].join("\n"),
+    );
+  });
+
+  it("names both missing intake keys and the malformed variables beside them, without repeating a secret", () => {
+    const error = configError({
+      ...VALID,
+      CHECKPOINT_URL: undefined,
+      SEKOIA_NSG_INTAKE_KEY: undefined,
+      SEKOIA_VNET_INTAKE_KEY: undefined,
+      FLOWLOG_ACCOUNT_SUBSCRIPTIONS: "flowacct=prod",
+      POLL_INTERVAL_SECONDS: "0",
+      LOG_LEVEL: "verbose",
+    });
+    expect(error.problems.map((p) => p.variable)).toEqual([
+      "FLOWLOG_ACCOUNT_SUBSCRIPTIONS",
+      "CHECKPOINT_URL",
+      "SEKOIA_NSG_INTAKE_KEY",
+      "SEKOIA_VNET_INTAKE_KEY",
+      "POLL_INTERVAL_SECONDS",
+      "LOG_LEVEL",
+    ]);
+    const lines = error.message.split("\n");
+    expect(lines[0]).toBe("6 variables are missing or malformed:");
+    expect(lines.slice(1).map((line) => line.trim().split(" ")[0])).toEqual(error.problems.map((p) => p.variable));
+    for (const line of lines.slice(1)) expect(line).toMatch(/; expected .+\.$/);
+    expectNoSecret(error.message);
   });
 
   it("documents every variable whose error it can raise", () => {

@@ -1,6 +1,7 @@
 // `decode`, run in the bundle: for a blob committed block by block as Azure does, it prints exactly the
 // events the forwarder delivers; it detects the kind from the records, reads stdin, reports malformed
-// input by reason, and obeys --kind.
+// input by reason, and obeys --kind. A path that names no file is a usage error naming it, and input
+// that is no flow-log blob is said to be so rather than reported as malformed records.
 
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -34,6 +35,10 @@ afterAll(async () => {
 function runDecodeWithStdin(args: string[], input: string) {
   const run = spawnSync(process.execPath, [BUNDLE, "decode", ...args], { input, encoding: "utf8", timeout: 20_000 });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function vnetDocument(records: Record<string, unknown>[]): string {
@@ -86,6 +91,51 @@ describe("forwarder decode", () => {
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain("stdin: 2 records (nsg), 0 tuples, 2 malformed.");
     expect(run.stderr).toContain("kind_mismatch: 2");
+  });
+
+  it("refuses a path that names no file, or a directory, as a usage error naming it", () => {
+    const missing = path.join(dir, "no-such-PT1H.json");
+    const absent = runDecodeWithStdin([missing], "");
+    expect(absent.code).toBe(2);
+    expect(absent.stderr).toMatch(new RegExp(`^${escapeRegExp(missing)} does not exist\\.\\n\\nUsage: node forwarder.js decode`));
+
+    const directory = runDecodeWithStdin([dir], "");
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toMatch(
+      new RegExp(`^${escapeRegExp(dir)} is a directory; decode takes one PT1H.json file, or - for stdin\\.\\n\\nUsage: node forwarder.js decode`),
+    );
+    expect(absent.stdout + directory.stdout).toBe("");
+  });
+
+  it.each([
+    ["an empty input", "", "the input is empty"],
+    ["a JSON object without records", '{"value":[{"id":"x"}]}', 'it is a JSON object without "records"'],
+    ["a JSON array", '[{"records":[]}]', 'it is JSON, but an array, not an object with a "records" array'],
+    ["records that are no array", '{"records":{"time":"x"}}', 'its "records" is an object, not an array of flow-log records'],
+    [
+      "records of no flow-log shape",
+      '{"records":[{"time":"2026-11-01T00:00:00Z","category":"StorageRead"},{"time":"2026-11-01T00:01:00Z","category":"StorageRead"}]}',
+      "none of its 2 record(s) is an NSG flow-log record (properties.flows) or a VNet one (flowRecords); pass --kind if it is one",
+    ],
+  ])("says %s is not an Azure flow-log blob, exit code 1", (_what, input, reason) => {
+    const run = runDecodeWithStdin(["-"], input);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(`stdin: not an Azure flow-log blob: ${reason}.\n`);
+  });
+
+  it("still decodes a truncated blob and an empty one as flow-log blobs, naming what is malformed", () => {
+    const record = gen.vnetRecord(vnetId, flowLogId, { time: hour, mac: "6045BDDEC003", rules: 1, tuplesPerRule: 2 }).record;
+    const truncated = runDecodeWithStdin(["-"], vnetDocument([record, record]).slice(0, -2));
+    expect(truncated.code).toBe(1);
+    expect(truncated.stdout.trimEnd().split("\n")).toHaveLength(4);
+    expect(truncated.stderr).toMatch(
+      /^stdin: 2 records \(vnet\), 4 tuples, 1 malformed\.\n {2}invalid_json: 1 \(first: at byte \d+: the blob does not end with \]\}\)\n$/,
+    );
+
+    const empty = runDecodeWithStdin(["-"], '{"records":[]}');
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stderr).toBe("stdin: 0 records, 0 tuples, 0 malformed.\n");
   });
 
   it("names the problem and prints its usage on a bad argument", () => {

@@ -1,6 +1,7 @@
 // `replay`, run in the bundle: re-ships every tuple of the selected hours (and, with --target, of the
 // selected resource) from storage, including blobs the live forwarder has read only in part, and leaves
-// the live checkpoints exactly as they were, so the forwarder's next run sends only what is new.
+// the live checkpoints exactly as they were, so the forwarder's next run sends only what is new. A range
+// or target that selects nothing is said to, with what exists, and exits 3 instead of claiming delivery.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzureFlowLogBlob, FlowLogGenerator, nsgBlobName, nsgResourceId, vnetBlobName, type GeneratedTuple } from "../../helpers/flow-logs";
@@ -33,6 +34,8 @@ const written: { hourIndex: number; resource: string; tuple: GeneratedTuple }[] 
 const blobs = new Map<string, AzureFlowLogBlob>();
 /** How many of `written` the live forwarder had delivered before the partial appends. */
 let deliveredLive = 0;
+/** VNet records committed, for the count the nothing-selected warning gives. */
+let vnetRecords = 0;
 
 async function append(hourIndex: number, resource: string, count: number): Promise<void> {
   const time = hours[hourIndex];
@@ -44,6 +47,7 @@ async function append(hourIndex: number, resource: string, count: number): Promi
   blobs.set(name, blob);
   const records = Array.from({ length: count }, () => (vnet ? gen.vnetRecord(vnetId, flowLogId, { time, mac }) : gen.nsgRecord(resource, { time, mac })));
   await blob.append(records.map((r) => r.record));
+  if (vnet) vnetRecords += count;
   for (const r of records) written.push(...r.tuples.map((tuple) => ({ hourIndex, resource, tuple })));
 }
 
@@ -143,6 +147,58 @@ describe("forwarder replay", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("Not delivered: The Sekoia intake answered 401 to the NSG intake key");
     expect(run.stderr).toContain("NOT everything selected was delivered");
+  });
+
+  it("says nothing was selected, and which hours the sources hold, when the range holds no blob (exit 3)", async () => {
+    const marks = mark();
+    const since = new Date(hours[0].getTime() - 5 * HOUR_MS).toISOString();
+    const until = new Date(hours[0].getTime() - 3 * HOUR_MS).toISOString();
+
+    const run = await replay(["--since", since, "--until", until]);
+
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toBe(
+      [
+        `Nothing selected: no blob has an hour partition in [${since}, ${until}); the 2 source(s) of FLOWLOG_SOURCES hold ${blobs.size} blob(s), of the hours from ${hours[0].toISOString()} to ${hours[2].toISOString()}.`,
+        "Choose --since and --until so that the range holds some of these hours.",
+        "Nothing was sent.",
+        "",
+      ].join("\n"),
+    );
+    expect(receivedSince(marks)).toEqual([]);
+  });
+
+  it("says nothing was selected when --target covers no resource of the range, naming those there are (exit 3)", async () => {
+    const missing = nsgResourceId("00000000-0000-0000-0000-000000000008", "rg-replay", "nsg-missing");
+    const marks = mark();
+
+    // All three hours: the NSG blobs' paths do not name it, so the VNet records are read and none is its.
+    const run = await replay(["--since", hours[0].toISOString(), "--target", missing]);
+
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toContain(`Nothing selected: --target ${missing} covers none of the ${blobs.size} blob(s) in [${hours[0].toISOString()}, `);
+    expect(run.stderr).toContain(`) of the 2 source(s) of FLOWLOG_SOURCES, nor any of the ${vnetRecords} VNet record(s) read from them.\n`);
+    expect(run.stderr).toContain(`\nTheir paths name: ${nsgWeb}, ${nsgDb}, ${flowLogId}.\n`);
+    expect(run.stderr).toContain(`\nTheir VNet records name: ${vnetId}.\n`);
+    expect(run.stderr).toMatch(/\n--target takes the id of an NSG, .*\nNothing was sent\.\n$/);
+    expect(run.stderr).not.toContain("Everything selected was delivered");
+    expect(receivedSince(marks)).toEqual([]);
+
+    // An hour of NSG blobs only: nothing to read, and nothing sent.
+    const nsgOnly = await replay(["--since", hours[0].toISOString(), "--until", hours[1].toISOString(), "--target", missing]);
+    expect(nsgOnly.code, nsgOnly.stderr).toBe(3);
+    expect(nsgOnly.stderr).toMatch(
+      new RegExp(
+        `^Nothing selected: --target ${missing} covers none of the 1 blob\\(s\\) in \\[[^)]+\\) of the 2 source\\(s\\) of FLOWLOG_SOURCES\\.\\nTheir paths name: ${nsgWeb}\\.\\n`,
+      ),
+    );
+    expect(receivedSince(marks)).toEqual([]);
+  });
+
+  it("refuses a --target that is no resource id, which could select nothing, as a usage error", async () => {
+    const run = await replay(["--since", "3h", "--target", "nsg-web"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^--target is "nsg-web"; expected a resource id from \/subscriptions\/ on, such as .+\.\n\nUsage: node forwarder.js replay/);
   });
 
   it("requires --since", async () => {

@@ -1,6 +1,7 @@
 // `status`, run in the bundle after a `--once` run: per blob, what the checkpoints say was acknowledged
 // and what Azure committed since (caught up, behind by n blocks, unread), the source's scannedThrough
-// and lag; without intake keys, and without writing anything.
+// and lag; without intake keys, and without writing anything. Hours that hold no blob are said to,
+// with what the sources hold, and exit 3.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzureFlowLogBlob, FlowLogGenerator, nsgBlobName, nsgResourceId, vnetBlobName } from "../../helpers/flow-logs";
@@ -114,5 +115,69 @@ describe("forwarder status", () => {
     const run = await new ForwarderProcess(["status"], { FLOWLOG_SOURCES: stack.env.FLOWLOG_SOURCES }).waitForExit(30_000);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^Configuration error: CHECKPOINT_URL is not set/);
+  });
+
+  it("names every missing variable in one message, exit code 2", async () => {
+    const run = await new ForwarderProcess(["status"], {}).waitForExit(30_000);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(
+      /^Configuration error: 2 variables are missing or malformed:\n {2}FLOWLOG_SOURCES is not set; expected .+\.\n {2}CHECKPOINT_URL is not set; expected .+\.\n$/,
+    );
+  });
+});
+
+describe("forwarder status over hours that hold no blob", () => {
+  let empty: FlowLogStack;
+
+  beforeAll(async () => {
+    empty = await startFlowLogStack();
+  });
+
+  afterAll(async () => {
+    await empty?.stop();
+  });
+
+  const env = () => ({ FLOWLOG_SOURCES: empty.env.FLOWLOG_SOURCES, CHECKPOINT_URL: empty.env.CHECKPOINT_URL });
+  /** The hours a report shows, as the warning writes them: from the hour of --since through the one it was made in. */
+  const shown = (report: StatusReport) => `[${report.since}, ${new Date(Math.floor(Date.parse(report.at) / 3_600_000) * 3_600_000 + 3_600_000).toISOString()})`;
+
+  it("says so, and that the sources hold nothing at all, exit code 3", async () => {
+    const run = await new ForwarderProcess(["status", "--json", "--since", previousHour.toISOString()], env()).waitForExit(30_000);
+    expect(run.code, run.stderr).toBe(3);
+    const report = JSON.parse(run.stdout) as StatusReport;
+    expect(report.subscriptions[0].sources.map((s) => [s.kind, s.blobs])).toEqual([
+      ["nsg", []],
+      ["vnet", []],
+    ]);
+    expect(run.stderr).toBe(
+      `Nothing selected: no blob has an hour partition in ${shown(report)}; the 2 source(s) of FLOWLOG_SOURCES hold no flow-log blob at all.\n`,
+    );
+  });
+
+  it("names the hours the sources do hold, and shows them once --since reaches them", async () => {
+    const old = new Date(hour.getTime() - 30 * 3_600_000);
+    const blob = new AzureFlowLogBlob(empty.azurite.service.getContainerClient(NSG_CONTAINER), nsgBlobName(nsgId, old, "00224826A0FF"));
+    await blob.append([gen.nsgRecord(nsgId, { time: old, mac: "00224826A0FF" }).record]);
+
+    // The default --since is 24h: the blob is 30 hours old.
+    const run = await new ForwarderProcess(["status", "--json"], env()).waitForExit(30_000);
+    expect(run.code, run.stderr).toBe(3);
+    const report = JSON.parse(run.stdout) as StatusReport;
+    expect(report.subscriptions[0].sources.map((s) => s.blobs)).toEqual([[], []]);
+    expect(run.stderr).toBe(
+      [
+        `Nothing selected: no blob has an hour partition in ${shown(report)}; the 2 source(s) of FLOWLOG_SOURCES hold 1 blob(s), of the hours from ${old.toISOString()} to ${old.toISOString()}.`,
+        "Choose --since so that the range holds some of these hours.",
+        "",
+      ].join("\n"),
+    );
+
+    const wider = await new ForwarderProcess(["status", "--json", "--since", old.toISOString()], env()).waitForExit(30_000);
+    expect(wider.code, wider.stderr).toBe(0);
+    expect(wider.stderr).toBe("");
+    expect((JSON.parse(wider.stdout) as StatusReport).subscriptions[0].sources[0].blobs).toEqual([
+      expect.objectContaining({ name: blob.name, state: "unread" }),
+    ]);
   });
 });
