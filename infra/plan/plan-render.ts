@@ -60,6 +60,10 @@ export async function runProgram(options: {
   existingLocations?: Record<string, string>;
   /** Lists `{scope}` entries instead of the program's own lister (ARM with the token invoke), given the ARM endpoint. */
   vnetLister?: (armEndpoint: string) => VnetLister;
+  /** Another program than the stack's (an example), imported once the mocks are set; resolves to its outputs. */
+  program?: () => Promise<Record<string, unknown>>;
+  /** The project of that program. */
+  project?: string;
 }): Promise<ProgramRun> {
   const recorder: Recorder = options.recorder ?? { resources: [], calls: [], secretOutputs: [] };
   const warnings: string[] = [];
@@ -70,7 +74,7 @@ export async function runProgram(options: {
   };
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
   const subscription = options.config["azure-native:subscriptionId"] ?? FAKE_SUBSCRIPTION;
-  await pulumi.runtime.setMocks(recordingMocks(recorder, subscription, options.existingLocations), PROJECT, options.stack, options.preview);
+  await pulumi.runtime.setMocks(recordingMocks(recorder, subscription, options.existingLocations), options.project ?? PROJECT, options.stack, options.preview);
   const attachOptions = recordResourceOptions(recorder);
   registryLogin.exchange = fakeRegistryExchange;
   const { vnetLister } = options;
@@ -81,7 +85,7 @@ export async function runProgram(options: {
   }
   let program: Record<string, unknown>;
   try {
-    program = await (await import("../index.js")).default();
+    program = options.program ? await options.program() : await (await import("../index.js")).default();
   } finally {
     pulumi.log.warn = warn;
   }
