@@ -1,7 +1,7 @@
 // Lint rules for the whole repository: typescript-eslint's recommended rules, type-aware where a
 // mistake is silent at run time (a promise nobody awaits), no import cycle between files, and the
 // forwarder's layers importing one way only (forwarder/README.md): main -> service, commands -> poll
-// -> source, decode, sink, checkpoints -> contract, errors, log, metrics. no-cycle skips type-only
+// -> source, decode, sink, checkpoints -> contract, errors, log, metrics; infra/'s the same way (below). no-cycle skips type-only
 // imports; the layer zones do not, so no cycle hides behind a type either.
 
 import js from "@eslint/js";
@@ -11,6 +11,28 @@ import tseslint from "typescript-eslint";
 const F = "./forwarder";
 const LEAVES = [`${F}/contract.ts`, `${F}/errors.ts`, `${F}/log.ts`, `${F}/metrics.ts`];
 const ABOVE_PARTS = [`${F}/main.ts`, `${F}/config.ts`, `${F}/service`, `${F}/commands`, `${F}/poll`];
+
+const I = "./infra";
+const INFRA_ROOT = [`${I}/index.ts`, `${I}/sekoia-flow-logs.ts`];
+const INFRA_FOLDERS = ["config", "estate", "network", "storage", "forwarder", "monitoring", "sekoia"];
+/** infra/: the stack shell -> the component -> its concern folders -> config/; plan/ (offline tooling) above all, imported by nothing that deploys. */
+const INFRA_MAY_IMPORT = {
+  config: [],
+  network: ["config"],
+  storage: ["config"],
+  forwarder: ["config"],
+  sekoia: ["config"],
+  monitoring: ["config", "forwarder"],
+  estate: ["config", "network", "storage"],
+};
+const INFRA_LAYERS = [
+  ...Object.entries(INFRA_MAY_IMPORT).map(([folder, allowed]) => ({
+    target: `${I}/${folder}`,
+    from: [...INFRA_ROOT, `${I}/plan`, ...INFRA_FOLDERS.filter((f) => f !== folder && !allowed.includes(f)).map((f) => `${I}/${f}`)],
+  })),
+  { target: `${I}/sekoia-flow-logs.ts`, from: [`${I}/index.ts`, `${I}/plan`] },
+  { target: `${I}/index.ts`, from: `${I}/plan` },
+];
 
 /** What each layer may not import: nothing above it, and no sibling but the ones named. */
 const LAYERS = [
@@ -27,6 +49,7 @@ const LAYERS = [
   { target: F, from: "./infra" },
   // The Pulumi program shares only the contract with the forwarder.
   { target: "./infra", from: F, except: ["./contract.ts"] },
+  ...INFRA_LAYERS,
 ];
 
 export default tseslint.config(

@@ -1,7 +1,7 @@
 // The stack program: the stack configuration in, one SekoiaFlowLogs component, its outputs out as the
 // stack's. The component validates the configuration before anything is registered.
 import * as pulumi from "@pulumi/pulumi";
-import { readRawConfig, SECRET_KEYS } from "./config/stack-config";
+import { readRawConfig, SECRET_KEYS } from "./config";
 import { deployed, SekoiaFlowLogs, type SekoiaFlowLogsArgs } from "./sekoia-flow-logs";
 
 /** The component's name: a stack's resources keep their names whatever it is, but it shows in its URN. */

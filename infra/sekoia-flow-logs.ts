@@ -9,21 +9,13 @@
 // resource (their aliases point at the stack root): hence one instance per stack.
 import * as pulumi from "@pulumi/pulumi";
 import { FLOW_LOG_CONTAINERS } from "../forwarder/contract";
-import type { FlowLogFamily } from "./config/arm-id";
-import { configFromArgs } from "./config/component-config";
-import { groupEstate, type StorageGroup } from "./estate/estate";
-import { Subscriptions } from "./estate/subscriptions";
-import { resolveTargets, targetSelection } from "./estate/target-selection";
-import { unusedWatcherWarnings } from "./config/watcher-config";
-import { ForwarderApp } from "./forwarder/forwarder-app";
-import { ForwarderImage } from "./forwarder/forwarder-image";
-import { blobPathSource, ForwarderAlerts, pollLogQuery } from "./monitoring/alerts";
-import { LogWorkspace } from "./monitoring/workspace";
-import { FlowLogs } from "./network/flow-logs";
-import { NetworkWatcher } from "./network/network-watcher";
-import { SekoiaIntakes } from "./sekoia/sekoia-intakes";
-import { readOnlyContainerSas } from "./storage/sas";
-import { CheckpointStorage, FlowLogStorage } from "./storage/storage";
+import { configFromArgs, unusedWatcherWarnings, type FlowLogFamily, type StackConfig } from "./config";
+import { groupEstate, resolveTargets, Subscriptions, targetSelection, type StorageGroup } from "./estate";
+import { ForwarderApp, ForwarderImage } from "./forwarder";
+import { blobPathSource, ForwarderAlerts, LogWorkspace, pollLogQuery } from "./monitoring";
+import { FlowLogs, NetworkWatcher } from "./network";
+import { SekoiaIntakes } from "./sekoia";
+import { CheckpointStorage, FlowLogStorage, readOnlyContainerSas } from "./storage";
 
 /** The component's type token: part of every child's URN, so it never changes. */
 export const SEKOIA_FLOW_LOGS_TYPE = "sekoia-flowlogs:index:SekoiaFlowLogs";
@@ -262,7 +254,7 @@ function withSecretArgs(args: SekoiaFlowLogsArgs): pulumi.Inputs {
  * preview) before the flow logs that depend on them are registered: every flow log is then a plain
  * resource that `pulumi preview` shows.
  */
-async function deploy(component: SekoiaFlowLogs, config: ReturnType<typeof configFromArgs>["config"]): Promise<Outputs> {
+async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<Outputs> {
   const tags = { project: "sekoia-flowlogs", stack: pulumi.getStack(), "managed-by": "pulumi" };
   // Every direct child sat at the stack root before the component existed: the alias keeps its state.
   const child = { parent: component, aliases: [{ parent: pulumi.rootStackResource }] };

@@ -1,0 +1,6 @@
+// estate/: the subscriptions of an estate (one explicit provider each, the stack's groups there), the
+// `scope` listings read from ARM before registration, and how targets group into flow-log and storage
+// places per subscription and region.
+export { groupEstate, type StorageGroup } from "./estate";
+export { Subscriptions } from "./subscriptions";
+export { resolveTargets, targetSelection } from "./target-selection";

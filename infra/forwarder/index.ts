@@ -1,0 +1,4 @@
+// forwarder/: the forwarder as Azure runs it: its image (prebuilt, or built into a registry the stack
+// owns, pushed without an admin user), its Container Apps environment, identity, roles and app.
+export { ForwarderApp } from "./forwarder-app";
+export { ForwarderImage } from "./forwarder-image";
