@@ -20,8 +20,8 @@ import { CheckpointStorage, FlowLogStorage, readOnlyContainerSas } from "./stora
 /** The component's type token: part of every child's URN, so it never changes. */
 export const SEKOIA_FLOW_LOGS_TYPE = "sekoia-flowlogs:index:SekoiaFlowLogs";
 
-/** A flow-log target: a resource by `id` (with its `location`), or every VNet of a `scope`. */
-export interface FlowLogTargetArgs {
+/** A flow-log target: a resource by `id` (with its `location`), or every VNet of a `scope` (Python: `FlowLogTargetArgs`). */
+export interface FlowLogTarget {
   /** ARM id of an NSG (NSG flow log) or of a VNet, subnet or NIC (VNet flow log), in any subscription of the tenant. Set `id` or `scope`. */
   readonly id?: string;
   /** `/subscriptions/<guid>` or `/subscriptions/<guid>/resourceGroups/<group>`: every VNet there, listed at preview and up. Set `id` or `scope`. */
@@ -43,7 +43,7 @@ export interface SekoiaFlowLogsArgs {
   /** Subscription of the shared resources. Default: the stack's `azure-native:subscriptionId`, else the targets' only subscription. */
   readonly subscriptionId?: string;
   /** The targets to turn flow logs on for. Required, at least one. */
-  readonly targets: FlowLogTargetArgs[];
+  readonly targets: FlowLogTarget[];
   /** ISO-8601 instant (with time zone) when the read-only SAS given to Sekoia expires; must be in the future. Required; a change rotates the SAS. */
   readonly sasExpiry: string;
   /** `existing`: adopt `NetworkWatcher_<region>` in `NetworkWatcherRG` (never modified or deleted); `create`: create and own one per subscription and region. Default: `existing`. */
@@ -156,12 +156,16 @@ interface SekoiaFlowLogsOutputs {
 const instances = new Set<string>();
 /** Each instance's registration of its children (a class property would become a schema output). */
 const deployments = new WeakMap<SekoiaFlowLogs, Promise<unknown>>();
+/** Instances whose program awaits `deployed`: that program reports a failed registration. */
+const observed = new WeakSet<SekoiaFlowLogs>();
 
 /**
  * Resolves once every child of `component` is registered; rejects with the reason when one could not
- * be (a `scope` that cannot be listed). A program that awaits it fails with that message.
+ * be (a `scope` that cannot be listed). A program that awaits it fails with that message, once;
+ * otherwise every output of the component fails with it.
  */
 export function deployed(component: SekoiaFlowLogs): Promise<void> {
+  observed.add(component);
   return deployments.get(component)!.then(() => undefined);
 }
 
@@ -214,8 +218,14 @@ export class SekoiaFlowLogs extends pulumi.ComponentResource {
 
     const registration = deploy(this, config);
     deployments.set(this, registration);
+    // A failed registration fails the outputs, unless a program awaits `deployed` and reports it there:
+    // then they stay empty rather than repeat the same error once per output.
+    const outcome = registration.catch((error: unknown) => {
+      if (observed.has(this)) return undefined;
+      throw error;
+    });
     const output = <K extends keyof SekoiaFlowLogsOutputs>(key: K) =>
-      pulumi.output(registration.then((o) => o[key])) as unknown as pulumi.Output<SekoiaFlowLogsOutputs[K]>;
+      pulumi.output(outcome.then((o) => o?.[key])) as unknown as pulumi.Output<SekoiaFlowLogsOutputs[K]>;
     this.resourceGroupName = output("resourceGroupName");
     this.flowLogStorage = output("flowLogStorage");
     this.sekoiaSasTokens = output("sekoiaSasTokens");
@@ -233,7 +243,7 @@ export class SekoiaFlowLogs extends pulumi.ComponentResource {
     this.alertRuleIds = output("alertRuleIds");
     this.alertActionGroupId = output("alertActionGroupId");
     this.sekoiaIntakes = output("sekoiaIntakes");
-    this.registerOutputs(registration);
+    this.registerOutputs(outcome.then((o) => o ?? {}));
   }
 }
 
