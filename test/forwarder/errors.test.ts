@@ -1,5 +1,5 @@
 // The error registry (forwarder/errors.ts) stays complete and honest: every error class of the
-// forwarder lives there with a code, every code is raised somewhere in forwarder/, the README's table
+// forwarder lives there with a code, every code is raised somewhere in forwarder/, the table of docs/forwarder.md
 // documents exactly the registry's codes, and each error blames the dependency readiness should.
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -55,9 +55,9 @@ describe("error registry", () => {
     for (const [name, code] of registeredClasses()) expect(forwarderCode, `${code} is raised (new ${name})`).toContain(`new ${name}(`);
   });
 
-  it("has every code documented in the README, and no other", () => {
-    const readme = readFileSync(path.join(root, "README.md"), "utf8");
-    const table = readme.slice(readme.indexOf("<!-- error-codes:start -->"), readme.indexOf("<!-- error-codes:end -->"));
+  it("has every code documented in docs/forwarder.md, and no other", () => {
+    const page = readFileSync(path.join(root, "docs/forwarder.md"), "utf8");
+    const table = page.slice(page.indexOf("<!-- error-codes:start -->"), page.indexOf("<!-- error-codes:end -->"));
     const documented = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual(Object.keys(ERROR_CODES).sort());
   });

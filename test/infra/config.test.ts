@@ -320,10 +320,10 @@ describe("Pulumi.yaml", () => {
   });
 });
 
-describe("README", () => {
+describe("docs/configuration.md", () => {
   it("documents every key of Pulumi.yaml and the provider keys in the configuration reference", () => {
-    const readme = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("<!-- infra:start -->"), readme.indexOf("<!-- infra:end -->"));
+    const page = readFileSync(path.join(__dirname, "../../docs/configuration.md"), "utf8");
+    const section = page.slice(page.indexOf("<!-- stack-config:start -->"), page.indexOf("<!-- stack-config:end -->"));
     for (const key of [...REQUIRED_KEYS, ...OPTIONAL_OBJECT_KEYS, ...Object.keys(DEFAULTS), "azure-native:location", "azure-native:subscriptionId"]) {
       expect(section, key).toContain(`| \`${key}\` |`);
     }

@@ -1,0 +1,98 @@
+// The reference pages in docs/ stay true to the code: each table or list that describes something the
+// code defines (stack keys, forwarder variables, component args and outputs, alerts, Sekoia regions)
+// names all of it and nothing else.
+
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { load } from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { FORWARDER_VARIABLES, loadConfig } from "../../forwarder/config";
+import { DEFAULTS, PROVIDER_KEYS } from "../../infra/config/stack-config";
+import { codeNames, ROOT, section, tableRows } from "./markdown";
+
+const source = (relative: string) => readFileSync(path.join(ROOT, relative), "utf8");
+const projectKeys = Object.keys((load(source("Pulumi.yaml")) as { config: Record<string, unknown> }).config);
+
+const component = source("infra/sekoia-flow-logs.ts");
+const componentOutputs = [...component.matchAll(/^\s+public readonly (\w+):/gm)].map((m) => m[1]);
+
+describe("docs/configuration.md", () => {
+  it("documents every stack configuration key declared in Pulumi.yaml", () => {
+    const keys = tableRows(section("docs/configuration.md", "stack-config")).map((row) => codeNames(row[0])[0]);
+    for (const key of projectKeys) expect(keys, `docs/configuration.md documents stack key ${key}`).toContain(key);
+  });
+
+  it("documents every provider key the program reads", () => {
+    const documented = tableRows(section("docs/configuration.md", "stack-config")).flatMap((row) => codeNames(row[0]));
+    const full = documented.map((name) => (name.includes(":") ? name : `azure-native:${name}`));
+    for (const key of PROVIDER_KEYS) expect(full, key).toContain(key);
+  });
+});
+
+describe("docs/forwarder.md", () => {
+  it("documents every forwarder variable the config parser reads, and no other", () => {
+    const documented = tableRows(section("docs/forwarder.md", "forwarder-variables")).map((row) => codeNames(row[0])[0]);
+    expect(documented.sort()).toEqual(Object.keys(FORWARDER_VARIABLES).sort());
+  });
+});
+
+describe("docs/outputs.md", () => {
+  it("documents every output of the component, and no other", () => {
+    const documented = tableRows(section("docs/outputs.md", "stack-outputs")).flatMap((row) => codeNames(row[0]));
+    expect(componentOutputs.length).toBeGreaterThan(10);
+    expect(documented.sort()).toEqual([...componentOutputs].sort());
+  });
+
+  it("matches the outputs the stack program exports", () => {
+    const shell = source("infra/index.ts");
+    for (const name of componentOutputs) expect(shell, name).toContain(`${name}: flowLogs.${name}`);
+  });
+});
+
+describe("docs/alerts.md", () => {
+  it("describes every alert rule of the stack by its display name, and no other", () => {
+    const rules = [...source("infra/monitoring/alerts.ts").matchAll(/displayName: "([^"]+)"/g)].map((m) => m[1]);
+    const described = [...section("docs/alerts.md", "alerts").matchAll(/^- \*\*([^*]+)\*\*/gm)].map((m) => m[1]);
+    expect(rules).toHaveLength(3);
+    expect(described.sort()).toEqual(rules.sort());
+  });
+});
+
+describe("docs/sekoia.md regions", () => {
+  const regions = tableRows(section("docs/sekoia.md", "sekoia-regions")).map(([region, , api, intake, app]) => ({
+    region,
+    api: codeNames(api)[0],
+    intake: codeNames(intake)[0],
+    app: codeNames(app)[0],
+  }));
+
+  it("gives every region an https API base, intake base and web application, without query or fragment", () => {
+    expect(regions.map((r) => r.region)).toEqual(["FRA1", "FRA2", "MCO1", "UAE1", "USA1", "SGP1"]);
+    for (const r of regions) {
+      for (const url of [r.api, r.intake, r.app]) {
+        const parsed = new URL(url);
+        expect(parsed.protocol, `${r.region} ${url}`).toBe("https:");
+        expect(parsed.search + parsed.hash, `${r.region} ${url}`).toBe("");
+        expect(url.endsWith("/"), `${r.region} ${url}`).toBe(false);
+      }
+    }
+  });
+
+  it("holds the defaults of sekoiaIntakeUrl and sekoiaApiUrl, as FRA1's", () => {
+    const fra1 = regions.find((r) => r.region === "FRA1")!;
+    expect(fra1.intake).toBe(DEFAULTS.sekoiaIntakeUrl);
+    expect(fra1.api).toBe(DEFAULTS.sekoiaApiUrl);
+  });
+
+  it("lists only intake bases the forwarder accepts as SEKOIA_INTAKE_URL, unchanged", () => {
+    for (const r of regions) {
+      const config = loadConfig({
+        FLOWLOG_SOURCES: "https://flwesteurope1a2b3c4d.blob.core.windows.net/insights-logs-flowlogflowevent",
+        CHECKPOINT_URL: "https://ckpt1a2b3c4d.blob.core.windows.net/checkpoints",
+        SEKOIA_INTAKE_URL: r.intake,
+        SEKOIA_VNET_INTAKE_KEY: "intake-key",
+      });
+      expect(config.intakeUrl, r.region).toBe(r.intake);
+    }
+  });
+});
