@@ -8,10 +8,18 @@ import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { FORWARDER_VARIABLES, loadConfig } from "../../forwarder/config";
 import { DEFAULTS, PROVIDER_KEYS } from "../../infra/config/stack-config";
-import { codeNames, ROOT, section, tableRows } from "./markdown";
+import { codeNames, page, ROOT, section, tableRows } from "./markdown";
 
 const source = (relative: string) => readFileSync(path.join(ROOT, relative), "utf8");
 const projectKeys = Object.keys((load(source("Pulumi.yaml")) as { config: Record<string, unknown> }).config);
+
+/** The fields of `interface <name> { ... }` in a TypeScript source, each with whether it is optional. */
+function interfaceFields(text: string, name: string): Map<string, boolean> {
+  const start = text.indexOf(`export interface ${name} {`);
+  expect(start, `interface ${name}`).toBeGreaterThanOrEqual(0);
+  const body = text.slice(start, text.indexOf("\n}", start));
+  return new Map([...body.matchAll(/^\s+readonly (\w+)(\?)?:/gm)].map((m) => [m[1], m[2] === "?"]));
+}
 
 const component = source("infra/sekoia-flow-logs.ts");
 const componentOutputs = [...component.matchAll(/^\s+public readonly (\w+):/gm)].map((m) => m[1]);
@@ -46,6 +54,29 @@ describe("docs/outputs.md", () => {
   it("matches the outputs the stack program exports", () => {
     const shell = source("infra/index.ts");
     for (const name of componentOutputs) expect(shell, name).toContain(`${name}: flowLogs.${name}`);
+  });
+});
+
+describe("docs/component.md", () => {
+  const rows = tableRows(section("docs/component.md", "component-args"));
+
+  it("lists every argument of SekoiaFlowLogsArgs, and no other", () => {
+    expect(rows.map((row) => codeNames(row[0])[0]).sort()).toEqual([...interfaceFields(component, "SekoiaFlowLogsArgs").keys()].sort());
+  });
+
+  it("pairs each argument with the stack key of the same name (the shared region and subscription with azure-native's)", () => {
+    const optional = interfaceFields(component, "SekoiaFlowLogsArgs");
+    for (const [arg, key, required] of rows) {
+      const [argName, keyName] = [codeNames(arg)[0], codeNames(key)[0]];
+      expect([argName, `azure-native:${argName}`], argName).toContain(keyName);
+      expect([...projectKeys, ...PROVIDER_KEYS], keyName).toContain(keyName);
+      expect(required, argName).toBe(optional.get(argName) ? "no" : "yes");
+    }
+  });
+
+  it("names every output of the component", () => {
+    const outputs = page("docs/component.md").split("## Outputs")[1];
+    for (const name of componentOutputs) expect(outputs, name).toContain(`\`${name}\``);
   });
 });
 
