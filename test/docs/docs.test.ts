@@ -1,6 +1,6 @@
 // The reference pages in docs/ stay true to the code: each table or list that describes something the
 // code defines (stack keys, forwarder variables, component args and outputs, alerts, Sekoia regions)
-// names all of it and nothing else.
+// names all of it and nothing else, and every `pulumi config set` shown sets a key the program reads.
 
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -8,7 +8,7 @@ import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { FORWARDER_VARIABLES, loadConfig } from "../../forwarder/config";
 import { DEFAULTS, PROVIDER_KEYS } from "../../infra/config/stack-config";
-import { codeNames, page, ROOT, section, tableRows } from "./markdown";
+import { codeLines, codeNames, markdownPages, page, ROOT, section, tableRows } from "./markdown";
 
 const source = (relative: string) => readFileSync(path.join(ROOT, relative), "utf8");
 const projectKeys = Object.keys((load(source("Pulumi.yaml")) as { config: Record<string, unknown> }).config);
@@ -124,6 +124,27 @@ describe("docs/sekoia.md regions", () => {
         SEKOIA_VNET_INTAKE_KEY: "intake-key",
       });
       expect(config.intakeUrl, r.region).toBe(r.intake);
+    }
+  });
+});
+
+describe("pulumi config set in the pages", () => {
+  const commands = markdownPages().flatMap((relative) =>
+    codeLines(page(relative))
+      .filter(({ line }) => /^\s*pulumi config set /.test(line))
+      .map(({ line, number }) => ({ where: `${relative}:${number}`, key: line.trim().split(/\s+/).slice(3).find((word) => !word.startsWith("--"))! })),
+  );
+
+  it("are shown in the quick start and the README", () => {
+    expect(commands.filter((c) => c.where.startsWith("docs/quick-start.md")).length).toBeGreaterThanOrEqual(5);
+    expect(commands.filter((c) => c.where.startsWith("README.md")).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("set only keys Pulumi.yaml declares, or provider keys the program reads", () => {
+    for (const { where, key } of commands) {
+      const name = key.replace(/^['"]|['"]$/g, "");
+      if (name.includes(":")) expect(PROVIDER_KEYS, where).toContain(name);
+      else expect(projectKeys, where).toContain(name.split(/[.[]/)[0]);
     }
   });
 });
