@@ -1,14 +1,15 @@
 // The reference pages in docs/ stay true to the code: each table or list that describes something the
 // code defines (stack keys, forwarder variables, component args and outputs, alerts, Sekoia regions)
-// names all of it and nothing else, and every `pulumi config set` shown sets a key the program reads.
+// names all of it and nothing else, every `pulumi config set` shown sets a key the program reads, and
+// every relative link of the pages leads to a file and heading that exist.
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { FORWARDER_VARIABLES, loadConfig } from "../../forwarder/config";
 import { DEFAULTS, PROVIDER_KEYS } from "../../infra/config/stack-config";
-import { codeLines, codeNames, markdownPages, page, ROOT, section, tableRows } from "./markdown";
+import { anchorOf, codeLines, codeNames, headings, markdownPages, page, relativeLinks, ROOT, section, tableRows } from "./markdown";
 
 const source = (relative: string) => readFileSync(path.join(ROOT, relative), "utf8");
 const projectKeys = Object.keys((load(source("Pulumi.yaml")) as { config: Record<string, unknown> }).config);
@@ -146,5 +147,22 @@ describe("pulumi config set in the pages", () => {
       if (name.includes(":")) expect(PROVIDER_KEYS, where).toContain(name);
       else expect(projectKeys, where).toContain(name.split(/[.[]/)[0]);
     }
+  });
+});
+
+describe("relative links", () => {
+  it("lead to files and headings that exist", () => {
+    const broken: string[] = [];
+    for (const relative of markdownPages()) {
+      for (const link of relativeLinks(page(relative))) {
+        const [file, anchor] = link.split("#");
+        const target = file ? path.join(path.dirname(relative), file) : relative;
+        if (!existsSync(path.join(ROOT, target))) broken.push(`${relative}: ${link} (no file ${target})`);
+        else if (anchor !== undefined && target.endsWith(".md") && !headings(page(target)).map(anchorOf).includes(anchor)) {
+          broken.push(`${relative}: ${link} (no heading #${anchor} in ${target})`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
   });
 });
