@@ -4,6 +4,7 @@
 import { DEFAULTS, FLOW_LOG_CONTAINERS, intakeKeyVariable, VARIABLES, type FlowLogKind } from "./contract";
 import { kindOfContainer } from "./decode/flow-log-kind";
 import { ConfigError, ContainerUrlError } from "./errors";
+import { parseQueueUrl, type QueueLocation } from "./source/blob-events";
 import { parseContainerUrl, type ContainerLocation } from "./source/container-location";
 
 export interface FlowLogSource extends ContainerLocation {
@@ -23,6 +24,10 @@ export interface ForwarderConfig {
   readonly healthPort: number;
   readonly startTime?: Date;
   readonly logLevel: string;
+  /** Event mode when set: blobs to read come from this queue of Event Grid BlobCreated events. */
+  readonly eventsQueue?: QueueLocation;
+  /** Event mode: seconds between reconciliation listings (events that never came). */
+  readonly reconcileIntervalSeconds: number;
 }
 
 /** Every variable the forwarder reads, with its meaning: the README's reference is checked against it. */
@@ -39,6 +44,9 @@ export const FORWARDER_VARIABLES: Readonly<Record<string, string>> = {
   [VARIABLES.healthPort]: `port of /healthz, /readyz and /metrics, default ${DEFAULTS.healthPort}`,
   [VARIABLES.startTime]: "optional ISO-8601 instant: on first start, hour partitions before it are not read",
   [VARIABLES.logLevel]: `pino log level (fatal, error, warn, info, debug, trace), default ${DEFAULTS.logLevel}`,
+  [VARIABLES.eventsQueueUrl]:
+    "optional queue URL (SAS with process permission, or managed identity) of the flow-log accounts' BlobCreated events: event mode, any number of replicas",
+  [VARIABLES.reconcileIntervalSeconds]: `event mode: seconds between the listings that catch events that never came, default ${DEFAULTS.reconcileIntervalSeconds}`,
 };
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -226,6 +234,21 @@ function parseIntakeKeys(
   return intakeKeys;
 }
 
+function parseEventsQueue(env: Env): QueueLocation | undefined {
+  const raw = env[VARIABLES.eventsQueueUrl]?.trim();
+  if (!raw) return undefined;
+  try {
+    return parseQueueUrl(raw);
+  } catch (error) {
+    const problem = error instanceof ContainerUrlError ? error.message.replace("container", "queue") : "is not a queue URL";
+    throw new ConfigError(
+      VARIABLES.eventsQueueUrl,
+      `"${withoutSecrets(raw)}" ${problem}`,
+      "https://<account>.queue.core.windows.net/<queue>[?<sas>] or http://127.0.0.1:10001/<account>/<queue>[?<sas>]",
+    );
+  }
+}
+
 function parseLogLevel(env: Env): string {
   const logLevel = env[VARIABLES.logLevel]?.trim() || DEFAULTS.logLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(VARIABLES.logLevel, `is "${logLevel}"`, `one of ${LOG_LEVELS.join(", ")}`);
@@ -245,6 +268,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Forwarder
   const healthPort = checked(problems, () => parseInteger(env, VARIABLES.healthPort, DEFAULTS.healthPort, 0, 65535));
   const startTime = checked(problems, () => parseStartTime(env));
   const logLevel = checked(problems, () => parseLogLevel(env));
+  const eventsQueue = checked(problems, () => parseEventsQueue(env));
+  const reconcileIntervalSeconds = checked(problems, () =>
+    parseInteger(env, VARIABLES.reconcileIntervalSeconds, DEFAULTS.reconcileIntervalSeconds, 10, 86_400),
+  );
   if (problems.length > 0) throw problems.length === 1 ? problems[0] : new ConfigError(problems.flatMap((p) => p.problems));
   // Each value below is set: a check that failed left a problem, and there is none.
   return {
@@ -257,13 +284,14 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Forwarder
     healthPort: healthPort!,
     startTime,
     logLevel: logLevel!,
+    eventsQueue,
+    reconcileIntervalSeconds: reconcileIntervalSeconds!,
   };
 }
 
 /** The secret values in a configuration, for the log scrubber. */
 export function configSecrets(config: ForwarderConfig): string[] {
-  const sasSignatures = [...config.sources, config.checkpoint]
-    .map((location) => (location.sas ? new URLSearchParams(location.sas).get("sig") : null))
-    .filter((sig): sig is string => !!sig);
-  return [...Object.values(config.intakeKeys), ...sasSignatures, ...[...config.sources, config.checkpoint].flatMap((l) => (l.sas ? [l.sas] : []))];
+  const locations = [...config.sources, config.checkpoint, ...(config.eventsQueue ? [config.eventsQueue] : [])];
+  const sasSignatures = locations.map((location) => (location.sas ? new URLSearchParams(location.sas).get("sig") : null)).filter((sig): sig is string => !!sig);
+  return [...Object.values(config.intakeKeys), ...sasSignatures, ...locations.flatMap((l) => (l.sas ? [l.sas] : []))];
 }

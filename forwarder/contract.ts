@@ -23,6 +23,8 @@ export const VARIABLES = {
   healthPort: "HEALTH_PORT",
   startTime: "FORWARDER_START_TIME",
   logLevel: "LOG_LEVEL",
+  eventsQueueUrl: "BLOB_EVENTS_QUEUE_URL",
+  reconcileIntervalSeconds: "RECONCILE_INTERVAL_SECONDS",
 } as const;
 
 /** `SEKOIA_NSG_INTAKE_KEY`, `SEKOIA_VNET_INTAKE_KEY`. */
@@ -37,7 +39,11 @@ export const DEFAULTS = {
   requestTimeoutSeconds: 30,
   healthPort: 8080,
   logLevel: "info",
+  reconcileIntervalSeconds: 900,
 } as const;
+
+/** The queue Event Grid delivers the flow-log accounts' BlobCreated events to (event mode), in the stack's storage. */
+export const BLOB_EVENTS_QUEUE = "flowlog-blob-events";
 
 /** Served on the health port: liveness (every probe of the app calls it), dependency status as JSON, Prometheus metrics. */
 export const HEALTH_PATHS = { liveness: "/healthz", readiness: "/readyz", metrics: "/metrics" } as const;

@@ -5,7 +5,7 @@
 import { intakeKeyVariable, VARIABLES, type FlowLogKind } from "./contract";
 
 /** What /readyz reports on, one entry each. */
-export type Dependency = "storage" | "checkpoints" | "intake";
+export type Dependency = "storage" | "checkpoints" | "intake" | "queue";
 
 /** Every code, with the dependency it blames (none: the forwarder's own state, or the operator's input). */
 export const ERROR_CODES = {
@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   CHECKPOINT_CONFLICT: "checkpoints",
   CHECKPOINT_CONTAINER_MISSING: "checkpoints",
   CHECKPOINT_UNAVAILABLE: "checkpoints",
+  QUEUE_UNAVAILABLE: "queue",
   BLOB_CHANGED: undefined,
   SHUTTING_DOWN: undefined,
 } as const satisfies Record<string, Dependency | undefined>;
@@ -145,6 +146,16 @@ export class CheckpointUnavailableError extends ForwarderError {
     super("CHECKPOINT_UNAVAILABLE", `The checkpoint container (${VARIABLES.checkpointUrl}) could not ${action}: ${detail}.`);
     this.name = "CheckpointUnavailableError";
     if (typeof e?.statusCode === "number") this.statusCode = e.statusCode;
+  }
+}
+
+/** The blob-events queue (event mode) failed or did not answer: blobs are found by listing until it does. */
+export class QueueUnavailableError extends ForwarderError {
+  constructor(action: string, cause: unknown) {
+    const e = cause as { message?: unknown; statusCode?: unknown; code?: unknown };
+    const detail = [e?.statusCode ?? e?.code, e?.message ?? String(cause)].filter((part) => part !== undefined).join(" ");
+    super("QUEUE_UNAVAILABLE", `The blob-events queue (${VARIABLES.eventsQueueUrl}) could not ${action}: ${detail}.`);
+    this.name = "QueueUnavailableError";
   }
 }
 

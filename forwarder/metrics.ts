@@ -1,7 +1,7 @@
 // The Prometheus metrics served on /metrics. One registry per forwarder instance so tests can run
 // several in one process.
 
-import { Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export class ForwarderMetrics {
   readonly registry = new Registry();
@@ -15,6 +15,12 @@ export class ForwarderMetrics {
   readonly blobRewrites = this.counter("flowlog_blob_rewrites_total", "Blobs whose committed blocks no longer extend what was read.", ["kind"]);
   readonly storageRequests = this.counter("flowlog_storage_requests_total", "Storage requests made, by operation.", ["operation"]);
   readonly polls = this.counter("flowlog_polls_total", "Polls by outcome.", ["outcome"]);
+  readonly eventLatency = new Histogram({
+    name: "flowlog_event_to_ack_seconds",
+    help: "Event mode: from the BlobCreated event's time to the intake's acknowledgement of what it announced.",
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
   readonly lagSeconds = new Gauge({
     name: "flowlog_lag_seconds",
     help: "Age of the oldest data that may be committed but not yet acknowledged by the intake.",

@@ -61,6 +61,11 @@ export class PollRound {
     this.log.error({ source: context.source.url, err: error, ...fields }, message);
   }
 
+  /** Another replica reads the blob now (event mode): the source is not complete, and nothing failed. */
+  leftToOther(context: SourceContext): void {
+    this.incomplete.add(context);
+  }
+
   blobFailed(context: SourceContext, blobName: string, error: unknown): void {
     this.incomplete.add(context);
     if (error instanceof BlobChangedError) {

@@ -9,6 +9,7 @@ import { POLL_FINISHED_MSG } from "../contract";
 import type { Logger } from "../log";
 import type { ForwarderMetrics } from "../metrics";
 import type { ListedBlob } from "../source/blob-listing";
+import { hourPartition } from "../source/hour-partition";
 import { forwardBlob, type PreparedBlob } from "./blob-forwarding";
 import { PollRound, type PollReport } from "./poll-round";
 import { Progress } from "./progress";
@@ -29,7 +30,23 @@ export interface PollerParts {
   readonly stopping: AbortSignal;
   readonly startTime?: Date;
   readonly now?: () => number;
+  /**
+   * Event mode: replicas share every source, so each blob is read under its own lease (a poll is then
+   * the reconciliation listing, and forwardChanges() reads what the queue announced).
+   */
+  readonly blobLeases?: boolean;
 }
+
+/** A blob a queue message says changed, for forwardChanges(). */
+export interface ChangedBlob {
+  readonly context: SourceContext;
+  readonly blobName: string;
+  /** The ETag the message announced: a checkpoint that reached it has nothing new to read. */
+  readonly etag?: string;
+}
+
+/** What became of a changed blob: delivered (its messages may go), left to the replica reading it, or failed. */
+export type ChangeOutcome = "delivered" | "refused" | "failed";
 
 export class Poller {
   private readonly progress: Progress;
@@ -59,8 +76,8 @@ export class Poller {
   }
 
   async poll(): Promise<PollReport> {
-    const { sources, metrics, log, readiness, stopping } = this.parts;
-    const round = new PollRound(this.now(), log, (error) => readiness.observe(error));
+    const { sources, readiness, stopping } = this.parts;
+    const round = new PollRound(this.now(), this.parts.log, (error) => readiness.observe(error));
     const sentBefore = sources.reduce((sum, s) => sum + s.sink.sent, 0);
     for (const context of sources) {
       if (stopping.aborted) break;
@@ -70,16 +87,90 @@ export class Poller {
         round.sourceFailed(context, error, "Source not polled; retrying next poll.");
       }
     }
+    await this.finish(round);
+    await this.recordCompletedSources(round);
+    this.progress.evict(round.started);
+    return this.report(round, sentBefore);
+  }
+
+  /**
+   * Event mode: reads what is new in each changed blob (each once, however many messages named it),
+   * each under the blob's lease, from its checkpoint exactly as a poll would; resolves once everything
+   * read is acknowledged and checkpointed, with each blob's outcome, keyed by changeKey().
+   */
+  async forwardChanges(changes: readonly ChangedBlob[]): Promise<Map<string, ChangeOutcome>> {
+    const { sources, readiness, stopping } = this.parts;
+    const round = new PollRound(this.now(), this.parts.log, (error) => readiness.observe(error));
+    const sentBefore = sources.reduce((sum, s) => sum + s.sink.sent, 0);
+    const outcomes = new Map<string, ChangeOutcome>();
+    for (const change of changes) {
+      const key = changeKey(change.context, change.blobName);
+      outcomes.set(key, "failed");
+      if (stopping.aborted) break;
+      try {
+        const blob: ListedBlob = { name: change.blobName, etag: change.etag ?? "", size: 0, hour: hourPartition(change.blobName)?.hour };
+        const read = await this.forwardLeased(change.context, blob, round);
+        if (read === "refused") outcomes.set(key, "refused");
+        else if (read === "up to date") outcomes.set(key, "delivered");
+        else
+          read.delivered.then(
+            () => outcomes.set(key, "delivered"),
+            () => undefined,
+          );
+      } catch (error) {
+        round.blobFailed(change.context, change.blobName, error);
+      }
+    }
+    await this.finish(round);
+    this.progress.evict(round.started);
+    this.report(round, sentBefore, { mode: "events", blobsChanged: changes.length });
+    return outcomes;
+  }
+
+  /** Sends what the sinks hold and waits until every blob read is acknowledged and checkpointed. */
+  private async finish(round: PollRound): Promise<void> {
+    const { sources, readiness } = this.parts;
     await Promise.all(sources.map((s) => s.sink.flush()));
     await round.settled();
     if (round.failures === 0) readiness.ok("intake");
-    await this.recordCompletedSources(round);
-    this.progress.evict(round.started);
+  }
 
+  private report(round: PollRound, sentBefore: number, fields: Record<string, unknown> = {}): PollReport {
+    const { sources, metrics, log } = this.parts;
     const report = round.report(sources.reduce((sum, s) => sum + s.sink.sent, 0) - sentBefore);
     metrics.polls.inc({ outcome: report.failures === 0 ? "complete" : "incomplete" });
-    log.info({ ...report, durationMs: this.now() - round.started }, POLL_FINISHED_MSG);
+    log.info({ ...report, ...fields, durationMs: this.now() - round.started }, POLL_FINISHED_MSG);
     return report;
+  }
+
+  /**
+   * Reads one blob under its own lease (event mode). Resolves with a promise of its delivery, or says
+   * why nothing was read: another replica reads it, or its checkpoint already has what was announced.
+   */
+  private async forwardLeased(context: SourceContext, blob: ListedBlob, round: PollRound): Promise<{ delivered: Promise<void> } | "refused" | "up to date"> {
+    const { leases } = this.parts;
+    if ((await leases.holdBlob(context.source, blob.name)) === "refused") return "refused";
+    let delivery: Promise<void> | undefined;
+    try {
+      // Another replica may have moved the blob on since this one last read it.
+      this.progress.forgetCachedBlob(context.source, blob.name);
+      const ready = blob.etag === "" ? await this.prepareAlways(context, blob) : await this.prepare(context, blob);
+      if (!ready || this.parts.stopping.aborted) return "up to date";
+      if (!round.hasRoomForBlob()) {
+        context.sink.seal();
+        await round.roomForBlob();
+      }
+      const result = await forwardBlob(context, ready);
+      let settled!: Promise<void>;
+      round.read(context, blob.name, {
+        ...result,
+        settle: () => (settled = result.settle().finally(() => leases.releaseBlob(context.source, blob.name))),
+      });
+      delivery = settled;
+      return { delivered: delivery };
+    } finally {
+      if (!delivery) await leases.releaseBlob(context.source, blob.name);
+    }
   }
 
   private async pollSource(context: SourceContext, round: PollRound): Promise<void> {
@@ -127,6 +218,18 @@ export class Poller {
 
   private async forwardBlobs(context: SourceContext, blobs: readonly ListedBlob[], round: PollRound): Promise<void> {
     const { stopping } = this.parts;
+    if (this.parts.blobLeases) {
+      // Event mode's reconciliation: replicas reading events share the source, so one blob at a time under its lease.
+      for (const blob of blobs) {
+        if (stopping.aborted) break;
+        try {
+          if ((await this.forwardLeased(context, blob, round)) === "refused") round.leftToOther(context);
+        } catch (error) {
+          round.blobFailed(context, blob.name, error);
+        }
+      }
+      return;
+    }
     // The next blob's checkpoint and block list are fetched while this one is read: storage round
     // trips no longer leave the decoder idle between blobs.
     let next = blobs.length > 0 ? this.prepare(context, blobs[0]) : undefined;
@@ -161,6 +264,12 @@ export class Poller {
     return prepared;
   }
 
+  /** The blob's progress and read plan, whatever its ETag (an event that named none). */
+  private async prepareAlways(context: SourceContext, blob: ListedBlob): Promise<PreparedBlob> {
+    const progress = await this.progress.blob(context.source, blob.name, blob.hour);
+    return { progress, plan: await context.reader.plan(blob.name, progress.reached) };
+  }
+
   /** Only a source whose every blob was delivered moves its scan window forward. */
   private async recordCompletedSources(round: PollRound): Promise<void> {
     const { readiness, log, stopping } = this.parts;
@@ -175,4 +284,9 @@ export class Poller {
       }
     }
   }
+}
+
+/** How forwardChanges() names a blob in its outcomes. */
+export function changeKey(context: SourceContext, blobName: string): string {
+  return `${context.source.url}\n${blobName}`;
 }

@@ -107,6 +107,13 @@ export class Progress {
     for (const [key, entry] of this.blobs) if (entry.source.url === source.url && !unsaved(entry)) this.blobs.delete(key);
   }
 
+  /** Forgets a blob's cached checkpoint (unless progress is unsaved): another replica may have moved it on. */
+  forgetCachedBlob(source: Source, blobName: string): void {
+    const key = this.key(source, blobName);
+    const entry = this.blobs.get(key);
+    if (entry && !unsaved(entry) && !entry.writing) this.blobs.delete(key);
+  }
+
   deliveredBeforeOf(source: Source): number | undefined {
     return this.deliveredBefore.get(source.url);
   }

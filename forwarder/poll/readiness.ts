@@ -9,6 +9,9 @@ import type { ForwarderMetrics } from "../metrics";
 export class Readiness {
   private readonly problems = new Map<Dependency, string>();
 
+  /** Event mode: /readyz reports the blob-events queue too. */
+  watchesQueue = false;
+
   constructor(private readonly metrics: ForwarderMetrics) {}
 
   /** The dependency answered as it should. */
@@ -38,8 +41,10 @@ export class Readiness {
     return this.problems.size === 0;
   }
 
-  report(): Record<Dependency, string> {
-    const report: Record<Dependency, string> = { storage: "ok", checkpoints: "ok", intake: "ok" };
+  report(): Partial<Record<Dependency, string>> {
+    const report: Partial<Record<Dependency, string>> = { storage: "ok", checkpoints: "ok", intake: "ok" };
+    // The queue is a dependency only in event mode.
+    if (this.watchesQueue) report.queue = "ok";
     for (const [dependency, problem] of this.problems) report[dependency] = problem;
     return report;
   }

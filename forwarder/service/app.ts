@@ -9,6 +9,7 @@ import type { ForwarderConfig } from "../config";
 import type { FlowLogKind } from "../contract";
 import type { Logger } from "../log";
 import { ForwarderMetrics } from "../metrics";
+import { BlobEventPump } from "../poll/blob-event-pump";
 import { Poller } from "../poll/poller";
 import { Readiness } from "../poll/readiness";
 import type { SourceContext } from "../poll/source-context";
@@ -16,6 +17,7 @@ import { IntakeClient } from "../sink/intake-client";
 import { DEFAULT_BACKOFF } from "../sink/retry";
 import { SekoiaSink } from "../sink/sekoia-sink";
 import { BlobDiscovery } from "../source/blob-discovery";
+import { BlobEventQueue } from "../source/blob-events";
 import { BlockReader } from "../source/block-reader";
 import { containerClient } from "../source/storage-client";
 
@@ -42,6 +44,8 @@ export interface AppOptions {
 
 export interface App {
   readonly poller: Poller;
+  /** Event mode (BLOB_EVENTS_QUEUE_URL set): takes blob-changed messages; the poller then only reconciles. */
+  readonly pump?: BlobEventPump;
   /** One per configured source, in configuration order. */
   readonly sources: readonly SourceContext[];
   readonly leases: SourceLeases;
@@ -101,6 +105,21 @@ export function createApp(config: ForwarderConfig, log: Logger, options: AppOpti
     };
   });
   const leases = new SourceLeases(store, metrics, log);
-  const poller = new Poller({ sources, store, leases, readiness, metrics, log, stopping: stop.signal, startTime: config.startTime });
-  return { poller, sources, leases, sinks: [...sinks.values()], metrics, readiness, store, stopping: stop.signal, stop: () => stop.abort() };
+  const eventMode = config.eventsQueue !== undefined;
+  readiness.watchesQueue = eventMode;
+  const poller = new Poller({
+    sources,
+    store,
+    leases,
+    readiness,
+    metrics,
+    log,
+    stopping: stop.signal,
+    startTime: config.startTime,
+    blobLeases: eventMode,
+  });
+  const pump = config.eventsQueue
+    ? new BlobEventPump({ queue: new BlobEventQueue(config.eventsQueue, metrics), poller, sources, readiness, metrics, log })
+    : undefined;
+  return { poller, pump, sources, leases, sinks: [...sinks.values()], metrics, readiness, store, stopping: stop.signal, stop: () => stop.abort() };
 }

@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ForwarderConfig } from "../config";
 import type { Logger } from "../log";
+import type { BlobEventPump } from "../poll/blob-event-pump";
 import type { App } from "./app";
 import { serverPort, startHealthServer } from "./health-server";
 import { reachCheckpoints } from "./startup";
@@ -54,11 +55,18 @@ export async function runService(app: App, config: ForwarderConfig, log: Logger)
   app.leases.identify(`${hostname()}:${serverPort(server)}`);
   const shutdown = onStopSignals(app, log);
   log.info(
-    { healthPort: serverPort(server), sources: config.sources.map((s) => s.url), pollIntervalSeconds: config.pollIntervalSeconds },
+    {
+      healthPort: serverPort(server),
+      sources: config.sources.map((s) => s.url),
+      pollIntervalSeconds: config.pollIntervalSeconds,
+      mode: app.pump ? "events" : "polling",
+      ...(config.eventsQueue && { queue: config.eventsQueue.url, reconcileIntervalSeconds: config.reconcileIntervalSeconds }),
+    },
     "Forwarder started.",
   );
   await reachCheckpoints(() => app.store.check(), app.readiness, log, app.stopping);
-  while (!app.stopping.aborted) {
+  if (app.pump) await runEvents(app, app.pump, config, log);
+  while (!app.stopping.aborted && !app.pump) {
     const started = Date.now();
     try {
       await app.poller.poll();
@@ -74,6 +82,47 @@ export async function runService(app: App, config: ForwarderConfig, log: Logger)
   await new Promise((resolve) => server.close(resolve));
   log.info("Forwarder stopped.");
   return 0;
+}
+
+/** Event mode: an empty queue is asked again after this (Storage Queues have no long polling). */
+const EMPTY_QUEUE_WAIT_MS = 1_000;
+
+/**
+ * Event mode: take blob-changed messages until stopped; list (reconcile) at start and every
+ * RECONCILE_INTERVAL_SECONDS, and every poll interval while the queue is unavailable, so reading goes
+ * on by listing and /readyz says why.
+ */
+async function runEvents(app: App, pump: BlobEventPump, config: ForwarderConfig, log: Logger): Promise<void> {
+  let nextReconcile = 0;
+  let queueDown = false;
+  while (!app.stopping.aborted) {
+    if (Date.now() >= nextReconcile) {
+      const started = Date.now();
+      try {
+        await app.poller.poll();
+      } catch (error) {
+        log.error({ err: error }, "Reconciliation listing failed; retrying at the next interval.");
+      }
+      nextReconcile = started + (queueDown ? config.pollIntervalSeconds : config.reconcileIntervalSeconds) * 1000;
+    }
+    let idle: boolean;
+    try {
+      const report = await pump.pumpOnce();
+      if (queueDown) log.info("Blob-events queue answers again; reading what it announces.");
+      queueDown = false;
+      idle = report.messages === 0;
+    } catch (error) {
+      app.readiness.observe(error);
+      if (!queueDown) {
+        log.error({ err: error }, "Blob-events queue unavailable; finding changed blobs by listing every poll interval until it answers.");
+        nextReconcile = Math.min(nextReconcile, Date.now() + config.pollIntervalSeconds * 1000);
+      }
+      queueDown = true;
+      idle = true;
+    }
+    const wait = queueDown ? Math.min(5_000, config.pollIntervalSeconds * 1000) : idle ? EMPTY_QUEUE_WAIT_MS : 0;
+    if (wait > 0) await sleep(wait, undefined, { signal: app.stopping, ref: false }).catch(() => undefined);
+  }
 }
 
 export async function runOnce(app: App, log: Logger): Promise<number> {

@@ -1,0 +1,138 @@
+// Event mode's source of work: the Storage Queue that Event Grid fills with the flow-log accounts'
+// Microsoft.Storage.BlobCreated events (one per Put Block List, so one per minute's append). A message
+// only says "this blob changed": what to read still comes from the blob's committed block list and its
+// checkpoint, exactly as a poll reads it. Messages are received hidden for a while and deleted only by
+// the caller, once what they announced is delivered; one not deleted reappears for any replica.
+
+import { DefaultAzureCredential } from "@azure/identity";
+import { AnonymousCredential, QueueClient, type StoragePipelineOptions } from "@azure/storage-queue";
+import { QueueUnavailableError } from "../errors";
+import type { ForwarderMetrics } from "../metrics";
+import { headerEtag } from "./blob-listing";
+import { parseContainerUrl } from "./container-location";
+
+/** A queue URL as configured: host-style Azure or path-style Azurite, the SAS kept apart. */
+export interface QueueLocation {
+  /** Queue URL without query string: safe to log. */
+  readonly url: string;
+  readonly account: string;
+  readonly queue: string;
+  readonly sas?: string;
+}
+
+/** https://<account>.queue.core.windows.net/<queue>[?sas] or http://127.0.0.1:<port>/<account>/<queue>[?sas]. */
+export function parseQueueUrl(raw: string): QueueLocation {
+  // Queue names follow the container naming rules; the URL shapes are the same.
+  const { url, account, container, sas } = parseContainerUrl(raw);
+  return { url, account, queue: container, sas };
+}
+
+/** What one message says changed: a blob of a flow-log account's container. */
+export interface BlobChange {
+  readonly account: string;
+  readonly container: string;
+  readonly blobName: string;
+  /** The blob's ETag after the change (quoted, as checkpoints hold it): a checkpoint with it has nothing new. */
+  readonly etag?: string;
+  /** Event Grid's eventTime: when the append was committed (commit-to-ack latency starts here). */
+  readonly eventTime?: string;
+}
+
+export interface BlobEventMessage {
+  readonly messageId: string;
+  readonly popReceipt: string;
+  readonly dequeueCount: number;
+  /** Undefined when the body is not a BlobCreated event (the caller deletes it, loudly). */
+  readonly change: BlobChange | undefined;
+}
+
+/**
+ * Parses a message body as Event Grid's storage-queue delivery writes it: one event in the Event Grid
+ * schema, base64-encoded JSON (plain JSON was delivered before 2022, MicrosoftDocs/azure-docs#102923,
+ * and is accepted too). The blob is named by the event's topic (the account) and subject
+ * (`/blobServices/default/containers/<container>/blobs/<name>`), not its URL, which differs by cloud.
+ */
+export function parseBlobEvent(body: string): BlobChange | undefined {
+  const text = body.trimStart().startsWith("{") || body.trimStart().startsWith("[") ? body : Buffer.from(body, "base64").toString("utf8");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const event = (Array.isArray(parsed) ? parsed[0] : parsed) as
+    { eventType?: unknown; topic?: unknown; subject?: unknown; eventTime?: unknown; data?: { eTag?: unknown } } | undefined;
+  if (!event || event.eventType !== "Microsoft.Storage.BlobCreated" || typeof event.topic !== "string" || typeof event.subject !== "string") return undefined;
+  const account = /\/storageAccounts\/([^/]+)$/i.exec(event.topic)?.[1];
+  const subject = /^\/blobServices\/default\/containers\/([^/]+)\/blobs\/(.+)$/.exec(event.subject);
+  if (!account || !subject) return undefined;
+  return {
+    account,
+    container: subject[1],
+    blobName: subject[2],
+    etag: typeof event.data?.eTag === "string" ? headerEtag(event.data.eTag) : undefined,
+    eventTime: typeof event.eventTime === "string" ? event.eventTime : undefined,
+  };
+}
+
+const PIPELINE_OPTIONS: StoragePipelineOptions = {
+  retryOptions: { maxTries: 3, tryTimeoutInMs: 30_000, retryDelayInMs: 500, maxRetryDelayInMs: 4_000 },
+  userAgentOptions: { userAgentPrefix: "sekoia-azure-flowlog-forwarder" },
+};
+
+/** Storage Queues hand out at most 32 messages per request. */
+export const MAX_MESSAGES_PER_RECEIVE = 32;
+
+export class BlobEventQueue {
+  private readonly client: QueueClient;
+
+  constructor(
+    readonly location: QueueLocation,
+    private readonly metrics: ForwarderMetrics,
+  ) {
+    this.client = location.sas
+      ? new QueueClient(`${location.url}?${location.sas}`, new AnonymousCredential(), PIPELINE_OPTIONS)
+      : new QueueClient(location.url, new DefaultAzureCredential(), PIPELINE_OPTIONS);
+  }
+
+  /** Up to 32 messages, each hidden from other receivers for `hiddenSeconds`. */
+  async receive(hiddenSeconds: number): Promise<BlobEventMessage[]> {
+    this.metrics.storageRequests.inc({ operation: "queue_receive" });
+    try {
+      const response = await this.client.receiveMessages({ numberOfMessages: MAX_MESSAGES_PER_RECEIVE, visibilityTimeout: hiddenSeconds });
+      return response.receivedMessageItems.map((m) => ({
+        messageId: m.messageId,
+        popReceipt: m.popReceipt,
+        dequeueCount: m.dequeueCount,
+        change: parseBlobEvent(m.messageText),
+      }));
+    } catch (error) {
+      this.metrics.storageErrors.inc({ area: "queue" });
+      throw new QueueUnavailableError("be read", error);
+    }
+  }
+
+  /** Done with: what it announced is delivered. A message received again elsewhere meanwhile (404) is that receiver's. */
+  async delete(message: BlobEventMessage): Promise<void> {
+    this.metrics.storageRequests.inc({ operation: "queue_delete" });
+    try {
+      await this.client.deleteMessage(message.messageId, message.popReceipt);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      this.metrics.storageErrors.inc({ area: "queue" });
+      throw new QueueUnavailableError("delete a message", error);
+    }
+  }
+
+  /** Makes a message visible again after `seconds` (another replica is reading its blob now). */
+  async retryLater(message: BlobEventMessage, seconds: number): Promise<void> {
+    this.metrics.storageRequests.inc({ operation: "queue_update" });
+    try {
+      await this.client.updateMessage(message.messageId, message.popReceipt, undefined, seconds);
+    } catch (error) {
+      // Not made visible sooner: it reappears when its receive timeout ends.
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      this.metrics.storageErrors.inc({ area: "queue" });
+    }
+  }
+}
