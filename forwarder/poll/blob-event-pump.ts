@@ -70,7 +70,10 @@ export class BlobEventPump {
       deleted++;
     }
 
-    const outcomes = await poller.forwardChanges([...groups.values()].map((g) => g.change));
+    const outcomes = await poller.forwardChanges(
+      [...groups.values()].map((g) => g.change),
+      { messages: messages.length },
+    );
     let retried = 0;
     for (const [key, group] of groups) {
       if (outcomes.get(key) === "delivered") {

@@ -98,7 +98,7 @@ export class Poller {
    * each under the blob's lease, from its checkpoint exactly as a poll would; resolves once everything
    * read is acknowledged and checkpointed, with each blob's outcome, keyed by changeKey().
    */
-  async forwardChanges(changes: readonly ChangedBlob[]): Promise<Map<string, ChangeOutcome>> {
+  async forwardChanges(changes: readonly ChangedBlob[], fields: Record<string, unknown> = {}): Promise<Map<string, ChangeOutcome>> {
     const { sources, readiness, stopping } = this.parts;
     const round = new PollRound(this.now(), this.parts.log, (error) => readiness.observe(error));
     const sentBefore = sources.reduce((sum, s) => sum + s.sink.sent, 0);
@@ -123,7 +123,7 @@ export class Poller {
     }
     await this.finish(round);
     this.progress.evict(round.started);
-    this.report(round, sentBefore, { mode: "events", blobsChanged: changes.length });
+    this.report(round, sentBefore, { mode: "events", blobsChanged: changes.length, ...fields });
     return outcomes;
   }
 

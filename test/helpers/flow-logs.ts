@@ -130,9 +130,11 @@ export class AzureFlowLogBlob {
   private readonly committed: string[] = [];
   private readonly tailId = blockId(9_999_999_999);
   private records = 0;
+  /** Told of every committed block list with the blob's new ETag, as Event Grid is told of each Put Block List. */
+  onCommit?: (container: string, blobName: string, etag: string) => Promise<void>;
 
   constructor(
-    container: ContainerClient,
+    private readonly container: ContainerClient,
     readonly name: string,
   ) {
     this.blob = container.getBlockBlobClient(name);
@@ -169,6 +171,7 @@ export class AzureFlowLogBlob {
   }
 
   private async commit(): Promise<void> {
-    await this.blob.commitBlockList([...this.committed, this.tailId]);
+    const response = await this.blob.commitBlockList([...this.committed, this.tailId]);
+    await this.onCommit?.(this.container.containerName, this.name, response.etag!);
   }
 }

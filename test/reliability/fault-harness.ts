@@ -250,6 +250,16 @@ export class GrowingBlobs {
     }
   }
 
+  /** Tells `listener` of every commit to any of these blobs (the Event Grid stand-in). */
+  onCommit(listener: (container: string, blobName: string, etag: string) => Promise<void>): void {
+    for (const { blob } of this.blobs) blob.onCommit = listener;
+  }
+
+  /** Names of the blobs, for per-blob accounting. */
+  get names(): string[] {
+    return this.blobs.map((b) => b.blob.name);
+  }
+
   /**
    * Commits a first record to every blob. The forwarder finds a resource (a blob-name root) that is
    * new since its first poll only when it re-walks the roots (every few minutes), so the fault tests
