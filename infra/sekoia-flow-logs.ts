@@ -8,14 +8,14 @@
 // names the stack program gave them before the component existed, so a stack made then keeps every
 // resource (their aliases point at the stack root): hence one instance per stack.
 import * as pulumi from "@pulumi/pulumi";
-import { FLOW_LOG_CONTAINERS } from "../forwarder/contract";
+import { BLOB_EVENTS_QUEUE, FLOW_LOG_CONTAINERS } from "../forwarder/contract";
 import { configFromArgs, unusedWatcherWarnings, type FlowLogFamily, type StackConfig } from "./config";
 import { groupEstate, resolveTargets, Subscriptions, targetSelection, type StorageGroup } from "./estate";
-import { ForwarderApp, ForwarderImage } from "./forwarder";
+import { BlobEvents, ForwarderApp, ForwarderImage } from "./forwarder";
 import { blobPathSource, ForwarderAlerts, LogWorkspace, pollLogQuery } from "./monitoring";
 import { FlowLogs, NetworkWatcher } from "./network";
 import { SekoiaIntakes } from "./sekoia";
-import { CheckpointStorage, FlowLogStorage, readOnlyContainerSas } from "./storage";
+import { CheckpointStorage, EVENT_DEAD_LETTER_CONTAINER, FlowLogStorage, readOnlyContainerSas } from "./storage";
 
 /** The component's type token: part of every child's URN, so it never changes. */
 export const SEKOIA_FLOW_LOGS_TYPE = "sekoia-flowlogs:index:SekoiaFlowLogs";
@@ -90,6 +90,16 @@ export interface SekoiaFlowLogsArgs {
   readonly alertRestartCount?: number;
   /** E-mail address the alerts notify. Default: none (alerts show in Azure Monitor only). */
   readonly alertEmail?: string;
+  /** Forwarder replicas, 1 <= minReplicas <= maxReplicas <= 100. Default: exactly one, polling. A maximum above 1 turns event mode on (Event Grid system topics, a queue, the azure-queue scale rule). */
+  readonly forwarderScale?: ForwarderScaleArgs;
+}
+
+/** How many forwarder replicas may run (Python: `ForwarderScaleArgs`). */
+export interface ForwarderScaleArgs {
+  /** Replicas always running, at least 1 (one runs the reconciliation listing). */
+  readonly minReplicas: number;
+  /** Most replicas; above 1, event mode. */
+  readonly maxReplicas: number;
 }
 
 /** One flow-log account: what Sekoia needs besides the SAS. */
@@ -331,9 +341,10 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
     return { place, watcher, flowLogs };
   });
 
+  const eventMode = config.forwarderScale.eventMode;
   const checkpoints = new CheckpointStorage(
     "checkpoints",
-    { location: config.location, resourceGroupName: group.name, retentionDays: config.retentionDays, tags },
+    { location: config.location, resourceGroupName: group.name, retentionDays: config.retentionDays, tags, ...(eventMode ? { blobEvents: true } : {}) },
     onAzure,
   );
   const image = new ForwarderImage(
@@ -376,9 +387,47 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
       intakeUrl: config.sekoiaIntakeUrl,
       intakeKeys,
       tags,
+      ...(checkpoints.blobEvents
+        ? {
+            scale: config.forwarderScale,
+            blobEvents: {
+              queueId: checkpoints.blobEvents.queue.id,
+              queueUrl: checkpoints.blobEvents.queueUrl,
+              accountName: checkpoints.account.name,
+              queueName: BLOB_EVENTS_QUEUE,
+            },
+          }
+        : {}),
     },
     onAzure,
   );
+
+  // Event mode: every flow-log account's appends announced on the queue the replicas share.
+  if (checkpoints.blobEvents) {
+    const events = checkpoints.blobEvents;
+    new BlobEvents(
+      "blob-events",
+      {
+        sources: accounts.map(({ place, storage }) => ({
+          name: place.name,
+          provider: subscriptions.provider(place.subscriptionId),
+          accountId: storage.account.id,
+          accountName: storage.accountName,
+          location: place.region,
+          resourceGroupName: subscriptions.resourceGroup(place.subscriptionId).name,
+          containers: place.containers,
+        })),
+        queueAccountId: checkpoints.account.id,
+        queueId: events.queue.id,
+        queueName: BLOB_EVENTS_QUEUE,
+        deadLetterContainerId: events.deadLetters.id,
+        deadLetterContainerName: EVENT_DEAD_LETTER_CONTAINER,
+        tags,
+      },
+      // A new child: no alias to an older root; the grants on the queue use the shared provider.
+      { parent: component, providers: [azure] },
+    );
+  }
 
   const alerts = new ForwarderAlerts(
     "alerts",

@@ -12,6 +12,7 @@ import { parseSharedSubscription, parseStorageSubscription } from "./subscriptio
 import { parseTargets, type ScopeSelection, type Target } from "./targets";
 import { DEFAULTS as FORWARDER_DEFAULTS } from "../../forwarder/contract";
 import { parseNetworkWatchers, type ConfiguredWatchers } from "./watcher-config";
+import { parseForwarderScale, type ForwarderScale } from "./scale-config";
 
 export type { ScopeSelection, Target } from "./targets";
 
@@ -47,7 +48,7 @@ export const DEFAULTS = {
 /** Project keys with no default: every stack must set them. */
 export const REQUIRED_KEYS = ["targets", "sasExpiry"] as const;
 /** Optional project keys holding an object: Pulumi.yaml can declare neither their type nor a default. */
-export const OPTIONAL_OBJECT_KEYS = ["networkWatchers"] as const;
+export const OPTIONAL_OBJECT_KEYS = ["networkWatchers", "forwarderScale"] as const;
 /** Provider keys the program reads (declared by the provider, documented in the README). */
 export const PROVIDER_KEYS: readonly string[] = ["azure-native:location", "azure-native:subscriptionId", ...PROVIDER_SETTING_KEYS];
 
@@ -93,6 +94,8 @@ export interface StackConfig {
   readonly alerts: { readonly noDeliveryMinutes: number; readonly restartCount: number; readonly email?: string };
   /** Set when the stack creates its intakes through Sekoia's configuration API (sekoia-intakes.ts). */
   readonly sekoiaApi?: SekoiaApiConfig;
+  /** Replicas of the forwarder; above one, event mode (scale-config.ts). */
+  readonly forwarderScale: ForwarderScale;
 }
 
 export interface SekoiaApiConfig {
@@ -236,6 +239,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
   const restartCount = integer("alertRestartCount", DEFAULTS.alertRestartCount, (n) => n >= 1 && n <= 100, "a whole number from 1 to 100");
   const email = text("alertEmail", DEFAULTS.alertEmail);
   if (email !== "" && !EMAIL.test(email)) problems.push(`alertEmail: found ${show(email)}, expected an e-mail address or nothing`);
+  const forwarderScale = parseForwarderScale(raw.forwarderScale, problems);
 
   if (problems.length > 0) throw new StackConfigError(problems);
 
@@ -258,6 +262,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     trafficAnalytics: { enabled: taRaw === "true", intervalMinutes },
     alerts: { noDeliveryMinutes, restartCount, ...(email !== "" ? { email } : {}) },
     ...(sekoiaApi ? { sekoiaApi } : {}),
+    forwarderScale,
   };
   return { config, warnings };
 }

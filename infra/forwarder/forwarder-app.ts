@@ -1,6 +1,7 @@
 // The forwarder service: a Container Apps environment logging to the stack's workspace, a
 // user-assigned identity with least-privilege roles, and the Container App itself (exactly one
-// replica, probes on the health port, intake keys only as Container App secrets).
+// replica, or in event mode as many as the blob-events queue needs; probes on the health port,
+// intake keys only as Container App secrets).
 //
 // A user-assigned identity, not a system-assigned one: it exists (and holds AcrPull) before the app
 // is created, so the first image pull already works; role assignments can still take minutes to
@@ -28,7 +29,14 @@ export const ROLES = {
   storageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
   storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
   acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+  /** Event mode: the app receives, deletes and re-times messages (update needs more than Message Processor); KEDA reads the length. */
+  storageQueueDataContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+  /** Event mode: the system topics' identity adds messages, nothing else. */
+  storageQueueDataMessageSender: "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a",
 } as const;
+
+/** Event mode: a replica is added per this many messages waiting (KEDA's azure-queue queueLength). */
+export const MESSAGES_PER_REPLICA = 64;
 
 export const CONTAINER_NAME = "forwarder";
 export const WORKLOAD_PROFILE = "Consumption";
@@ -85,6 +93,8 @@ export function forwarderEnvironment(env: {
   intakeUrl: string;
   families: readonly FlowLogFamily[];
   clientId: pulumi.Input<string>;
+  /** Event mode: the blob-events queue URL (read with the identity). */
+  eventsQueueUrl?: pulumi.Input<string>;
 }): inputs.app.EnvironmentVarArgs[] {
   return [
     { name: VARIABLES.sources, value: env.sources },
@@ -95,7 +105,31 @@ export function forwarderEnvironment(env: {
     { name: VARIABLES.pollIntervalSeconds, value: String(DEFAULTS.pollIntervalSeconds) },
     { name: VARIABLES.healthPort, value: String(DEFAULTS.healthPort) },
     { name: "AZURE_CLIENT_ID", value: env.clientId },
+    ...(env.eventsQueueUrl !== undefined ? [{ name: VARIABLES.eventsQueueUrl, value: env.eventsQueueUrl }] : []),
   ];
+}
+
+/**
+ * The app's replicas: exactly one in polling mode (one reader of the checkpoints, never to zero); in
+ * event mode between the configured bounds, scaled by KEDA's azure-queue scaler on the blob-events
+ * queue, authenticated with the app's identity.
+ */
+export function forwarderScaleRules(
+  scale: { readonly minReplicas: number; readonly maxReplicas: number } | undefined,
+  queue: { readonly accountName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> } | undefined,
+  identityId: pulumi.Input<string>,
+): inputs.app.ScaleArgs {
+  if (!scale || !queue || scale.maxReplicas <= 1) return { minReplicas: 1, maxReplicas: 1 };
+  return {
+    minReplicas: scale.minReplicas,
+    maxReplicas: scale.maxReplicas,
+    rules: [
+      {
+        name: "blob-events",
+        azureQueue: { accountName: queue.accountName, queueName: queue.queueName, queueLength: MESSAGES_PER_REPLICA, identity: identityId },
+      },
+    ],
+  };
 }
 
 /** Container App secret holding a registry password. */
@@ -146,6 +180,15 @@ export interface ForwarderAppArgs {
   readonly intakeKeys: Readonly<Partial<Record<FlowLogFamily, pulumi.Input<string>>>>;
   /** Tags. Default none. */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Replicas; default exactly one (polling mode). Above one needs `blobEvents`. */
+  readonly scale?: { readonly minReplicas: number; readonly maxReplicas: number };
+  /** Event mode: the blob-events queue (ARM id for the grant, URL for the forwarder, account and name for the scale rule). */
+  readonly blobEvents?: {
+    readonly queueId: pulumi.Input<string>;
+    readonly queueUrl: pulumi.Input<string>;
+    readonly accountName: pulumi.Input<string>;
+    readonly queueName: pulumi.Input<string>;
+  };
 }
 
 export class ForwarderApp extends pulumi.ComponentResource {
@@ -195,6 +238,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
       ...args.flowLogAccounts.map((a) => grant(`read-flow-logs-${a.name}`, a.accountId, ROLES.storageBlobDataReader, a.provider)),
       grant("write-checkpoints", args.checkpoint.containerId, ROLES.storageBlobDataContributor),
       ...(args.registry?.kind === "identity" ? [grant("pull-image", args.registry.id, ROLES.acrPull)] : []),
+      ...(args.blobEvents ? [grant("take-blob-events", args.blobEvents.queueId, ROLES.storageQueueDataContributor)] : []),
     ];
 
     const families = (["nsg", "vnet"] as const).filter((f) => args.intakeKeys[f] !== undefined);
@@ -242,12 +286,13 @@ export class ForwarderApp extends pulumi.ComponentResource {
                 intakeUrl: args.intakeUrl,
                 families,
                 clientId: identity.clientId,
+                ...(args.blobEvents ? { eventsQueueUrl: args.blobEvents.queueUrl } : {}),
               }),
               probes: forwarderProbes(),
             },
           ],
-          // Exactly one reader of the checkpoints: never scale out, never to zero.
-          scale: { minReplicas: 1, maxReplicas: 1 },
+          // Polling: exactly one reader of the checkpoints, never to zero. Event mode: replicas share blobs under per-blob leases.
+          scale: forwarderScaleRules(args.scale, args.blobEvents, identity.id),
           terminationGracePeriodSeconds: 60,
         },
         tags: args.tags,

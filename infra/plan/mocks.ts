@@ -115,7 +115,7 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>, 
     case "random:index/randomString:RandomString":
       return { id: name, state: { ...inputs, result: digest(name, Number(plain.length ?? 8)) } };
     case "azure-native:storage:StorageAccount":
-      state.primaryEndpoints = { blob: `https://${azureName}.blob.core.windows.net/` };
+      state.primaryEndpoints = { blob: `https://${azureName}.blob.core.windows.net/`, queue: `https://${azureName}.queue.core.windows.net/` };
       break;
     case "azure-native:storage:BlobContainer":
       id = `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.Storage/storageAccounts/${String(plain.accountName)}/blobServices/default/containers/${azureName}`;

@@ -1,4 +1,4 @@
 // storage/: the hardened accounts flow logs are written to and the forwarder's checkpoints are kept in,
 // their retention, and the read-only SAS for Sekoia.
 export { readOnlyContainerSas } from "./sas";
-export { CheckpointStorage, FlowLogStorage } from "./storage";
+export { CheckpointStorage, EVENT_DEAD_LETTER_CONTAINER, FlowLogStorage } from "./storage";

@@ -9,7 +9,7 @@
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { FLOW_LOG_CONTAINERS } from "../../forwarder/contract";
+import { BLOB_EVENTS_QUEUE, FLOW_LOG_CONTAINERS } from "../../forwarder/contract";
 
 /** Container holding the forwarder's checkpoints. */
 export const CHECKPOINT_CONTAINER = "checkpoints";
@@ -122,20 +122,35 @@ export class FlowLogStorage extends pulumi.ComponentResource {
   }
 }
 
-/** The forwarder's checkpoint container: written with its managed identity only. */
+/** Container where Event Grid dead-letters the blob events it could not deliver (event mode). */
+export const EVENT_DEAD_LETTER_CONTAINER = "event-dead-letters";
+
+export interface CheckpointStorageArgs extends StorageAccountArgs {
+  /** Event mode: also the queue Event Grid delivers blob events to, and its dead-letter container. Default false. */
+  readonly blobEvents?: boolean;
+}
+
+/** The forwarder's checkpoint container (and, in event mode, its blob-events queue): reached with its managed identity only. */
 export class CheckpointStorage extends pulumi.ComponentResource {
   public readonly account: storage.StorageAccount;
   public readonly container: storage.BlobContainer;
   /** Container URL without any credential, e.g. https://<account>.blob.core.windows.net/checkpoints */
   public readonly containerUrl: pulumi.Output<string>;
+  /** Event mode: the queue of blob events, and the container Event Grid dead-letters into. */
+  public readonly blobEvents?: { readonly queue: storage.Queue; readonly queueUrl: pulumi.Output<string>; readonly deadLetters: storage.BlobContainer };
 
-  constructor(name: string, args: StorageAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: CheckpointStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:CheckpointStorage", name, args, opts);
     this.account = accountWithRetention(this, name, args, {
       namePrefix: "ckpt",
       // Nobody needs a key or SAS here: the forwarder uses Entra ID (its managed identity).
       access: { allowSharedKeyAccess: false, defaultToOAuthAuthentication: true },
-      retention: { rule: "delete-old-checkpoints", prefixes: [CHECKPOINT_CONTAINER], days: args.retentionDays + CHECKPOINT_GRACE_DAYS },
+      retention: {
+        rule: "delete-old-checkpoints",
+        // Dead-lettered events are only worth a look while the blobs they name exist.
+        prefixes: args.blobEvents ? [CHECKPOINT_CONTAINER, EVENT_DEAD_LETTER_CONTAINER] : [CHECKPOINT_CONTAINER],
+        days: args.retentionDays + CHECKPOINT_GRACE_DAYS,
+      },
     });
     this.container = new storage.BlobContainer(
       `${name}-container`,
@@ -148,6 +163,24 @@ export class CheckpointStorage extends pulumi.ComponentResource {
       { parent: this },
     );
     this.containerUrl = pulumi.interpolate`${this.account.primaryEndpoints.blob}${CHECKPOINT_CONTAINER}`;
+    if (args.blobEvents) {
+      const queue = new storage.Queue(
+        `${name}-blob-events`,
+        { accountName: this.account.name, resourceGroupName: args.resourceGroupName, queueName: BLOB_EVENTS_QUEUE },
+        { parent: this },
+      );
+      const deadLetters = new storage.BlobContainer(
+        `${name}-event-dead-letters`,
+        {
+          accountName: this.account.name,
+          resourceGroupName: args.resourceGroupName,
+          containerName: EVENT_DEAD_LETTER_CONTAINER,
+          publicAccess: storage.PublicAccess.None,
+        },
+        { parent: this },
+      );
+      this.blobEvents = { queue, queueUrl: pulumi.interpolate`${this.account.primaryEndpoints.queue}${BLOB_EVENTS_QUEUE}`, deadLetters };
+    }
     this.registerOutputs({ containerUrl: this.containerUrl });
   }
 }
