@@ -149,6 +149,10 @@ export class Poller {
    */
   private async forwardLeased(context: SourceContext, blob: ListedBlob, round: PollRound): Promise<{ delivered: Promise<void> } | "refused" | "up to date"> {
     const { leases } = this.parts;
+    // Delivered under this very ETag already (by this replica, or by the one whose checkpoint it read
+    // last): unchanged since, so neither a lease nor a checkpoint read is needed. A stale cache can
+    // only hold an older ETag, which never matches.
+    if (blob.etag !== "" && this.progress.deliveredEtag(context.source, blob.name) === blob.etag) return "up to date";
     if ((await leases.holdBlob(context.source, blob.name)) === "refused") return "refused";
     let delivery: Promise<void> | undefined;
     try {

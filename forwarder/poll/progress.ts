@@ -107,6 +107,11 @@ export class Progress {
     for (const [key, entry] of this.blobs) if (entry.source.url === source.url && !unsaved(entry)) this.blobs.delete(key);
   }
 
+  /** The ETag under which this replica knows everything of the blob delivered, if it knows one. */
+  deliveredEtag(source: Source, blobName: string): string | undefined {
+    return this.blobs.get(this.key(source, blobName))?.reached?.etag;
+  }
+
   /** Forgets a blob's cached checkpoint (unless progress is unsaved): another replica may have moved it on. */
   forgetCachedBlob(source: Source, blobName: string): void {
     const key = this.key(source, blobName);
