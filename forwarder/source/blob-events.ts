@@ -95,11 +95,11 @@ export class BlobEventQueue {
       : new QueueClient(location.url, new DefaultAzureCredential(), PIPELINE_OPTIONS);
   }
 
-  /** Up to 32 messages, each hidden from other receivers for `hiddenSeconds`. */
-  async receive(hiddenSeconds: number): Promise<BlobEventMessage[]> {
+  /** Up to `count` (at most 32) messages, each hidden from other receivers for `hiddenSeconds`. */
+  async receive(hiddenSeconds: number, count = MAX_MESSAGES_PER_RECEIVE): Promise<BlobEventMessage[]> {
     this.metrics.storageRequests.inc({ operation: "queue_receive" });
     try {
-      const response = await this.client.receiveMessages({ numberOfMessages: MAX_MESSAGES_PER_RECEIVE, visibilityTimeout: hiddenSeconds });
+      const response = await this.client.receiveMessages({ numberOfMessages: Math.min(count, MAX_MESSAGES_PER_RECEIVE), visibilityTimeout: hiddenSeconds });
       return response.receivedMessageItems.map((m) => ({
         messageId: m.messageId,
         popReceipt: m.popReceipt,

@@ -12,7 +12,9 @@ const ROUND_MS = 4_000;
 async function main(): Promise<void> {
   const intake = await IntakeProcess.start(Object.values(KEYS));
   try {
-    const results = await measureEventMode(intake, ROUNDS, ROUND_MS);
+    // BENCH_EVENT_REPLICAS=4 BENCH_EVENT_POLLING=false measures one configuration only.
+    const replicas = (process.env.BENCH_EVENT_REPLICAS ?? "1,2,4").split(",").map(Number);
+    const results = await measureEventMode(intake, ROUNDS, ROUND_MS, replicas, process.env.BENCH_EVENT_POLLING !== "false");
     process.stdout.write(`${describeMachine()}\n${ROUNDS} rounds of one append per resource (16 resources), a round standing for a minute\n\n`);
     process.stdout.write(
       "| mode | replicas | tuples per replica | CPU s per replica | MB read per replica | read amplification | worst split deviation | latency p50 / p95 s | storage requests / h | queue requests / h | Event Grid deliveries / h | CPU s / h |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",

@@ -157,9 +157,15 @@ export async function measureMode(intake: IntakeProcess, mode: "events" | "polli
   }
 }
 
-export async function measureEventMode(intake: IntakeProcess, rounds: number, roundMs: number): Promise<ModeFigures[]> {
+export async function measureEventMode(
+  intake: IntakeProcess,
+  rounds: number,
+  roundMs: number,
+  eventReplicas: readonly number[] = [1, 2, 4],
+  polling = true,
+): Promise<ModeFigures[]> {
   const results: ModeFigures[] = [];
-  results.push(await measureMode(intake, "polling", 1, rounds, roundMs));
-  for (const replicas of [1, 2, 4]) results.push(await measureMode(intake, "events", replicas, rounds, roundMs));
+  if (polling) results.push(await measureMode(intake, "polling", 1, rounds, roundMs));
+  for (const replicas of eventReplicas) results.push(await measureMode(intake, "events", replicas, rounds, roundMs));
   return results;
 }
