@@ -2,7 +2,7 @@
 
 import { parseArgs } from "node:util";
 
-export const USAGE = `Usage: npm run local -- [--duration <s>] [--poll-interval <s>] [--record-interval <s>] [--nics <n>] [--sekoia-api]
+export const USAGE = `Usage: npm run local -- [--duration <s>] [--poll-interval <s>] [--record-interval <s>] [--nics <n>] [--replicas <n>] [--sekoia-api]
 
 Runs the whole pipeline on this machine: an in-memory Azurite, a writer that commits NSG v2 and VNet
 flow-log records block by block as Azure does, the forwarder bundle as a service, and a loopback
@@ -14,6 +14,9 @@ Exits 1 if a committed tuple was not delivered or was delivered twice.
   --poll-interval <s>     the forwarder's POLL_INTERVAL_SECONDS (default 5)
   --record-interval <s>   seconds between two records of a NIC (default 2; Azure writes every 60)
   --nics <n>              NICs per kind of flow log (default 2)
+  --replicas <n>          forwarder replicas (default 1, polling); above 1, event mode: Azurite's queue
+                          service, an Event Grid stand-in enqueuing a BlobCreated event per commit,
+                          and that many forwarders sharing the blobs
   --sekoia-api            create the two intakes through a loopback Sekoia configuration API, with
                           the stack's own provider (sekoiaIntakeProvider), and delete them at the end
   --help                  this text
@@ -28,6 +31,8 @@ export interface LocalOptions {
   readonly pollIntervalSeconds: number;
   readonly recordIntervalMs: number;
   readonly nicsPerKind: number;
+  /** Forwarder replicas; above 1, event mode. */
+  readonly replicas: number;
   /** Create the loopback intakes through the loopback Sekoia configuration API. */
   readonly sekoiaApi: boolean;
 }
@@ -55,6 +60,7 @@ export function parseLocalOptions(args: readonly string[]): LocalOptions | "help
         "poll-interval": { type: "string" },
         "record-interval": { type: "string" },
         nics: { type: "string" },
+        replicas: { type: "string" },
         "sekoia-api": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -69,6 +75,7 @@ export function parseLocalOptions(args: readonly string[]): LocalOptions | "help
     pollIntervalSeconds: positive(values, "poll-interval", 5, true),
     recordIntervalMs: positive(values, "record-interval", 2) * 1000,
     nicsPerKind: positive(values, "nics", 2, true),
+    replicas: positive(values, "replicas", 1, true),
     sekoiaApi: values["sekoia-api"] === true,
   };
 }

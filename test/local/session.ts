@@ -5,6 +5,7 @@
 import { formatDuration, ProgressLine } from "../../forwarder/commands/progress-line";
 import type { FlowLogKind } from "../../forwarder/contract";
 import { Azurite, freePort } from "../helpers/azurite";
+import { AzuriteQueue, EventGridDelivery } from "../helpers/event-grid";
 import { CHECKPOINT_CONTAINER, eventTupleKey, NSG_CONTAINER, NSG_KEY, VNET_CONTAINER, VNET_KEY } from "../helpers/flow-log-stack";
 import { ForwarderProcess } from "../helpers/forwarder-process";
 import { IntakeServer } from "../helpers/intake-server";
@@ -58,22 +59,47 @@ async function runSession(options: LocalOptions): Promise<number> {
     writer.start();
     cleanups.push(() => writer.stop());
 
-    const healthPort = await freePort();
-    const forwarder = new ForwarderProcess([], {
-      FLOWLOG_SOURCES: kinds.map((k) => azurite.containerSasUrl(containers[k])).join(","),
-      CHECKPOINT_URL: azurite.containerSasUrl(CHECKPOINT_CONTAINER, "racwdl"),
-      SEKOIA_INTAKE_URL: destination.kind === "loopback" ? destination.intake.url : destination.url,
-      ...(destination.keys.nsg ? { SEKOIA_NSG_INTAKE_KEY: destination.keys.nsg } : {}),
-      ...(destination.keys.vnet ? { SEKOIA_VNET_INTAKE_KEY: destination.keys.vnet } : {}),
-      POLL_INTERVAL_SECONDS: String(options.pollIntervalSeconds),
-      HEALTH_PORT: String(healthPort),
-    });
-    cleanups.push(async () => {
-      if (forwarder.child.exitCode === null) forwarder.child.kill("SIGKILL");
-    });
+    // Event mode with more than one replica: the queue Event Grid would fill, and a stand-in filling it.
+    const queue = options.replicas > 1 ? await AzuriteQueue.start() : undefined;
+    if (queue) {
+      cleanups.push(() => queue.stop());
+      const delivery = new EventGridDelivery(queue, azurite.endpoint);
+      writer.onCommit = (container, name, etag) => delivery.blobCreated(container, name, etag);
+    }
+    const replicas: { readonly process: ForwarderProcess; readonly port: number }[] = [];
+    for (let r = 0; r < options.replicas; r++) {
+      const port = await freePort();
+      const process = new ForwarderProcess([], {
+        FLOWLOG_SOURCES: kinds.map((k) => azurite.containerSasUrl(containers[k])).join(","),
+        CHECKPOINT_URL: azurite.containerSasUrl(CHECKPOINT_CONTAINER, "racwdl"),
+        SEKOIA_INTAKE_URL: destination.kind === "loopback" ? destination.intake.url : destination.url,
+        ...(destination.keys.nsg ? { SEKOIA_NSG_INTAKE_KEY: destination.keys.nsg } : {}),
+        ...(destination.keys.vnet ? { SEKOIA_VNET_INTAKE_KEY: destination.keys.vnet } : {}),
+        POLL_INTERVAL_SECONDS: String(options.pollIntervalSeconds),
+        HEALTH_PORT: String(port),
+        ...(queue ? { BLOB_EVENTS_QUEUE_URL: queue.queueSasUrl() } : {}),
+      });
+      replicas.push({ process, port });
+      cleanups.push(async () => {
+        if (process.child.exitCode === null) process.child.kill("SIGKILL");
+      });
+    }
+    const healthPort = replicas[0].port;
+    const running = () => replicas.some((r) => r.process.child.exitCode === null);
+    /** Every replica's metrics summed (a replica that does not answer keeps its last figures). */
+    const perReplica: (MetricTotals | undefined)[] = replicas.map(() => undefined);
+    const scrapeAll = async (): Promise<MetricTotals | undefined> => {
+      for (const [i, r] of replicas.entries()) perReplica[i] = (await scrapeMetrics(r.port)) ?? perReplica[i];
+      if (perReplica.every((m) => m === undefined)) return undefined;
+      const total = new Map<string, number>();
+      for (const m of perReplica) for (const [name, value] of m ?? []) total.set(name, (total.get(name) ?? 0) + value);
+      return total;
+    };
     process.stdout.write(
       `Local run: Azurite on 127.0.0.1:${azurite.port}, ${writer.nicCount} NICs (${kinds.join(", ")}) writing every ${options.recordIntervalMs / 1000} s, ` +
-        `forwarder polling every ${options.pollIntervalSeconds} s (metrics on http://127.0.0.1:${healthPort}/metrics), ` +
+        (queue
+          ? `${options.replicas} forwarders in event mode on the queue of Azurite's queue service on 127.0.0.1:${queue.port} (metrics on ${replicas.map((r) => `http://127.0.0.1:${r.port}/metrics`).join(", ")}), `
+          : `forwarder polling every ${options.pollIntervalSeconds} s (metrics on http://127.0.0.1:${healthPort}/metrics), `) +
         `${destination.kind === "loopback" ? `loopback intake on ${destination.intake.url}` : `Sekoia intake ${destination.url}`}.\n` +
         `${options.durationSeconds ? `Running for ${options.durationSeconds} s` : "Running until Ctrl-C"}.\n`,
     );
@@ -98,8 +124,8 @@ async function runSession(options: LocalOptions): Promise<number> {
     });
     let stopReason: string | undefined;
     void stopRequested.then((reason) => (stopReason = reason));
-    while (stopReason === undefined && forwarder.child.exitCode === null) {
-      metrics = (await scrapeMetrics(healthPort)) ?? metrics;
+    while (stopReason === undefined && running()) {
+      metrics = (await scrapeAll()) ?? metrics;
       draw("running");
       await Promise.race([stopRequested, new Promise((resolve) => setTimeout(resolve, 1_000))]);
     }
@@ -117,16 +143,17 @@ async function runSession(options: LocalOptions): Promise<number> {
       destination.kind === "loopback"
         ? checkDelivery(committed, received().map(eventTupleKey)).missing.length === 0
         : Number(metrics?.get("flowlog_tuples_sent_total") ?? 0) >= committed.length;
-    while (Date.now() < deadline && forwarder.child.exitCode === null) {
-      metrics = (await scrapeMetrics(healthPort)) ?? metrics;
+    while (Date.now() < deadline && running()) {
+      metrics = (await scrapeAll()) ?? metrics;
       draw("draining");
       if (allDelivered()) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     progress.finish();
-    metrics = (await scrapeMetrics(healthPort)) ?? metrics;
-    forwarder.child.kill("SIGTERM");
-    const exit = await forwarder.waitForExit(FORWARDER_EXIT_MS).catch(() => undefined);
+    metrics = (await scrapeAll()) ?? metrics;
+    for (const r of replicas) r.process.child.kill("SIGTERM");
+    const exits = await Promise.all(replicas.map((r) => r.process.waitForExit(FORWARDER_EXIT_MS).catch(() => undefined)));
+    const exit = exits.find((e) => e === undefined || e.code !== 0) ?? exits[0];
 
     const lines = [
       "",
@@ -137,9 +164,12 @@ async function runSession(options: LocalOptions): Promise<number> {
       `  tuples sent          ${metric(metrics, "flowlog_tuples_sent_total")} (forwarder: accepted by the intake)`,
       `  retries              ${metric(metrics, "flowlog_retries_total")}`,
       `  lag at the end       ${metric(metrics, "flowlog_lag_seconds")} s`,
-      `  forwarder exit       ${exit ? (exit.code ?? exit.signal) : "did not exit in time (killed)"}`,
+      `  forwarder exit       ${exits.map((e) => (e ? (e.code ?? e.signal) : "did not exit in time (killed)")).join(", ")}`,
+      ...(replicas.length > 1
+        ? [`  tuples read per replica ${perReplica.map((m) => metric(m, "flowlog_tuples_read_total")).join(" / ")} (event mode: each took its share)`]
+        : []),
     ];
-    let ok = exit?.code === 0;
+    let ok = exits.every((e) => e?.code === 0);
     if (sekoia) {
       const left = await sekoia.deleteIntakes();
       lines.push(`  Sekoia intakes       deleted through the loopback configuration API (sekoiaIntakeProvider), ${left} left`);

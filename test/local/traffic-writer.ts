@@ -26,6 +26,8 @@ export class TrafficWriter {
   /** Keys of every tuple committed (see generatedTupleKey), by kind. */
   readonly committed: Record<FlowLogKind, string[]> = { nsg: [], vnet: [] };
   blobsWritten = 0;
+  /** Told of every commit, as Event Grid is of each Put Block List (event mode). */
+  onCommit?: (container: string, blobName: string, etag: string) => Promise<void>;
   private readonly nics: Nic[];
   private readonly generator = new FlowLogGenerator(Date.now() & 0xffff);
   private running?: Promise<void>;
@@ -80,6 +82,7 @@ export class TrafficWriter {
     if (nic.blobHour !== hour) {
       const name = nic.kind === "nsg" ? nsgBlobName(NSG_ID, new Date(hour), nic.mac) : vnetBlobName(FLOW_LOG_ID, new Date(hour), nic.mac);
       nic.blob = new AzureFlowLogBlob(this.service.getContainerClient(FLOW_LOG_CONTAINERS[nic.kind]), name);
+      nic.blob.onCommit = (container, blobName, etag) => this.onCommit?.(container, blobName, etag) ?? Promise.resolve();
       nic.blobHour = hour;
       this.blobsWritten++;
     }
