@@ -1,29 +1,32 @@
 // A minimal client for Sekoia.io's intake configuration API (shared/reference/sekoia-api.md), used
 // by the SekoiaIntake dynamic provider. One JSON request per call over Node's global fetch, with the
 // API key as a bearer token; transient answers (429, 5xx, network errors, timeouts) are retried with
-// capped exponential backoff, honouring Retry-After; anything else is returned or thrown as a
-// SekoiaApiError that carries Sekoia's own message, with the key and intake keys redacted from it.
+// capped exponential backoff, honouring Retry-After; anything else is returned, and exhausted retries
+// throw an Error (sekoiaApiError) that carries Sekoia's own message, the key and intake keys redacted.
 //
 // Pulumi serializes the dynamic provider's code into the stack state and runs it in another process
 // (function serialization): everything here must stay self-contained. No imports, no module-level
-// state; only globals (fetch, URL, AbortSignal, setTimeout) and the functions of this file.
+// state; only globals (fetch, URL, AbortSignal, setTimeout) and the functions of this file. No classes
+// either: the serializer turns `class X extends Error` into a plain function whose instances have no
+// message and are no Error (pulumi/pulumi#10974, #15485), so `up` would report an empty error.
 
 /** Retry policy. A Retry-After beyond `maxRetryAfterMs` fails at once: waiting it out is the user's call. */
 export const RETRY = { attempts: 5, baseDelayMs: 250, maxDelayMs: 4_000, maxRetryAfterMs: 30_000, timeoutMs: 30_000 } as const;
 
-export class SekoiaApiError extends Error {
-  constructor(
-    message: string,
-    /** HTTP status, or 0 when no answer came (network error, timeout). */
-    readonly status: number,
-    /** Sekoia's explanation, redacted; empty when it gave none. */
-    readonly sekoiaMessage: string,
-    /** Top-level fields of the error body (e.g. entity_uuid), which name what Sekoia rejected. */
-    readonly fields: readonly string[],
-  ) {
-    super(message);
-    this.name = "SekoiaApiError";
-  }
+/** An Error with what Sekoia answered; `sekoiaApi` marks it as already explained (not a fetch failure). */
+export interface SekoiaApiError extends Error {
+  readonly sekoiaApi: true;
+  /** HTTP status, or 0 when no answer came (network error, timeout). */
+  readonly status: number;
+  /** Sekoia's explanation, redacted; empty when it gave none. */
+  readonly sekoiaMessage: string;
+  /** Top-level fields of the error body (e.g. entity_uuid), which name what Sekoia rejected. */
+  readonly fields: readonly string[];
+}
+
+/** A plain Error with the answer's details attached: survives Pulumi's function serialization. */
+export function sekoiaApiError(message: string, status: number, sekoiaMessage: string, fields: readonly string[]): SekoiaApiError {
+  return Object.assign(new Error(message), { sekoiaApi: true as const, status, sekoiaMessage, fields });
 }
 
 export interface SekoiaAnswer {
@@ -63,7 +66,7 @@ export function retryAfterMs(header: string | null, now: number): number | undef
 
 /**
  * Sends one request (retrying transient failures) and returns the final answer, whatever its status:
- * the caller decides what a 404 means. Throws SekoiaApiError only when retries are exhausted or a
+ * the caller decides what a 404 means. Throws a SekoiaApiError only when retries are exhausted or a
  * Retry-After is too long. `secrets` are redacted from every message.
  */
 export async function sekoiaRequest(
@@ -99,7 +102,7 @@ export async function sekoiaRequest(
       lastProblem = `${response.status}${sekoiaMessage ? `: ${sekoiaMessage}` : ""}`;
       const asked = retryAfterMs(response.headers.get("retry-after"), Date.now());
       if (asked !== undefined && asked > RETRY.maxRetryAfterMs) {
-        throw new SekoiaApiError(
+        throw sekoiaApiError(
           `Sekoia API ${what}: rate limited (${lastProblem}); it asks to wait ${Math.ceil(asked / 1000)} s, more than ${RETRY.maxRetryAfterMs / 1000} s: run the operation again later.`,
           response.status,
           sekoiaMessage,
@@ -108,20 +111,20 @@ export async function sekoiaRequest(
       }
       if (asked !== undefined) waitMs = asked;
       if (attempt === RETRY.attempts) {
-        throw new SekoiaApiError(
-          `Sekoia API ${what}: still failing after ${RETRY.attempts} attempts (${lastProblem}).`,
+        throw sekoiaApiError(
+          `Sekoia API ${what}: still failing after ${RETRY.attempts} attempts (${lastProblem}); run the operation again later.`,
           response.status,
           sekoiaMessage,
           fields,
         );
       }
     } catch (error) {
-      if (error instanceof SekoiaApiError) throw error;
+      if ((error as Partial<SekoiaApiError>).sekoiaApi === true) throw error;
       // fetch failed: no answer (connection refused or reset, DNS, timeout). The message names no secret.
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       lastProblem = redact(`${(error as Error).name}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, hidden);
       if (attempt === RETRY.attempts) {
-        throw new SekoiaApiError(
+        throw sekoiaApiError(
           `Sekoia API ${what}: no answer from ${sekoiaUrl(request.apiUrl, "")} after ${RETRY.attempts} attempts (${lastProblem}); check sekoiaApiUrl and the network.`,
           0,
           "",

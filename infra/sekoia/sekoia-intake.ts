@@ -60,13 +60,24 @@ const pause = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.min(CONFIGURE_POLL.maxDelayMs, CONFIGURE_POLL.baseDelayMs * 2 ** attempt)));
 const intakePath = (uuid: string): string => `${INTAKES}/${encodeURIComponent(uuid)}`;
 
-/** The operation's error for a non-2xx answer: Sekoia's message and the configuration key to fix. */
-function failure(doing: string, answer: SekoiaAnswer, inputs: SekoiaIntakeInputs, secrets: readonly string[], gone: string): Error {
+/**
+ * The operation's error for a non-2xx answer: Sekoia's message and the configuration key to fix.
+ * `fromState`: the operation runs with the inputs recorded at the last `up` (read for refresh, delete
+ * for destroy), which never read the configuration: a key set since then is not used until `up` runs.
+ */
+function failure(doing: string, answer: SekoiaAnswer, inputs: SekoiaIntakeInputs, secrets: readonly string[], gone: string, fromState = false): Error {
   const { message: said, fields } = explain(answer.body, typeof answer.body === "string" ? answer.body : "");
   const message = redact(said, [inputs.apiKey, ...secrets]);
   const head = `Sekoia answered ${answer.status} to ${doing}${message ? `: ${message}` : ""}.`;
   switch (answer.status) {
     case 401:
+      if (fromState) {
+        return new Error(
+          `${head} This operation uses the API key recorded in the stack's state at the last \`pulumi up\`, which Sekoia no longer accepts ` +
+            `(rotated or revoked?): set a valid one with \`pulumi config set --secret ${CONFIG_KEY_OF_INPUT.apiKey} <key>\`, ` +
+            "run `pulumi up` (it records the new key), then run this again.",
+        );
+      }
       return new Error(`${head} The API key is not valid: set one with \`pulumi config set --secret ${CONFIG_KEY_OF_INPUT.apiKey} <key>\`.`);
     case 403:
       return new Error(
@@ -215,7 +226,7 @@ export const sekoiaIntakeProvider: pulumi.dynamic.ResourceProvider<SekoiaIntakeI
     const answer = await call(inputs, "GET", intakePath(id), undefined, [props.intakeKey]);
     // A blank id tells the engine the resource is gone.
     if (answer.status === 404) return { id: "" };
-    if (!ok(answer)) throw failure(`reading intake ${id}`, answer, inputs, [props.intakeKey], GONE);
+    if (!ok(answer)) throw failure(`reading intake ${id}`, answer, inputs, [props.intakeKey], GONE, true);
     const intake = answer.body as Record<string, unknown>;
     return {
       id,
@@ -239,7 +250,7 @@ export const sekoiaIntakeProvider: pulumi.dynamic.ResourceProvider<SekoiaIntakeI
   async delete(id, props) {
     const inputs = normalized(props);
     const answer = await call(inputs, "DELETE", intakePath(id), undefined, [props.intakeKey]);
-    if (!ok(answer) && answer.status !== 404) throw failure(`deleting intake ${id}`, answer, inputs, [props.intakeKey], GONE);
+    if (!ok(answer) && answer.status !== 404) throw failure(`deleting intake ${id}`, answer, inputs, [props.intakeKey], GONE, true);
   },
 };
 

@@ -163,7 +163,9 @@ describe("transient errors", () => {
   it("fails after a bounded number of attempts when the errors persist", async () => {
     const server = await start({ fault: () => ({ status: 500, body: { message: "upstream down" } }) });
     const message = await failureOf(provider.create(inputsFor(server)));
-    expect(message).toBe(`Sekoia API POST /v1/sic/conf/intakes: still failing after ${RETRY.attempts} attempts (500: upstream down).`);
+    expect(message).toBe(
+      `Sekoia API POST /v1/sic/conf/intakes: still failing after ${RETRY.attempts} attempts (500: upstream down); run the operation again later.`,
+    );
     expect(server.requests).toHaveLength(RETRY.attempts);
   });
 
