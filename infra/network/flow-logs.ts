@@ -45,9 +45,14 @@ export interface TrafficAnalyticsArgs {
   readonly workspaceResourceId: pulumi.Input<string>;
 }
 
-/** Traffic analytics block of a flow log, or undefined when switched off. */
-export function trafficAnalyticsConfiguration(ta: TrafficAnalyticsArgs): network.FlowLogArgs["flowAnalyticsConfiguration"] {
-  if (!ta.enabled) return undefined;
+/**
+ * Traffic analytics block of a flow log, sent switched off (`enabled: false`) rather than left out:
+ * Azure refuses a flow-log PUT without it once traffic analytics was on (FlowLogConfigurationCannotBeUpdated,
+ * Azure/azure-powershell#10598), e.g. after turning `trafficAnalytics` off or adopting a flow log
+ * Azure Policy made with it on. Microsoft's own templates always send it.
+ */
+export function trafficAnalyticsConfiguration(ta?: TrafficAnalyticsArgs): network.FlowLogArgs["flowAnalyticsConfiguration"] {
+  if (!ta?.enabled) return { networkWatcherFlowAnalyticsConfiguration: { enabled: false } };
   return {
     networkWatcherFlowAnalyticsConfiguration: {
       enabled: true,
@@ -70,7 +75,7 @@ export interface FlowLogsArgs {
   readonly networkWatcherResourceGroupName: pulumi.Input<string>;
   /** ARM id of the region's flow-log storage account. Updates in place. */
   readonly storageAccountId: pulumi.Input<string>;
-  /** Optional traffic analytics (default off). */
+  /** Optional traffic analytics (default off, sent as `enabled: false`). */
   readonly trafficAnalytics?: TrafficAnalyticsArgs;
   /** Tags on each flow log. Default none. */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -86,7 +91,7 @@ export class FlowLogs extends pulumi.ComponentResource {
 
   constructor(name: string, args: FlowLogsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:FlowLogs", name, args, opts);
-    const analytics = args.trafficAnalytics ? trafficAnalyticsConfiguration(args.trafficAnalytics) : undefined;
+    const analytics = trafficAnalyticsConfiguration(args.trafficAnalytics);
     this.targets = args.targets;
     const flowLogs: network.FlowLog[] = [];
     for (const target of args.targets) {
@@ -104,7 +109,7 @@ export class FlowLogs extends pulumi.ComponentResource {
             enabled: true,
             format: FLOW_LOG_FORMAT,
             retentionPolicy: { enabled: false, days: 0 },
-            ...(analytics ? { flowAnalyticsConfiguration: analytics } : {}),
+            flowAnalyticsConfiguration: analytics,
             tags: args.tags,
           },
           {

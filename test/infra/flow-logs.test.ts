@@ -33,7 +33,13 @@ describe.each([false, true])("flow logs (preview: %s)", (preview) => {
         networkWatcherName: `NetworkWatcher_${log.inputs.location as string}`,
         resourceGroupName: "NetworkWatcherRG",
       });
-      expect(log.inputs.flowAnalyticsConfiguration).toBeUndefined();
+    }
+  });
+
+  it("sends traffic analytics switched off explicitly: Azure refuses a PUT without the block once it was on (FlowLogConfigurationCannotBeUpdated)", () => {
+    // Turning trafficAnalytics off, or adopting a flow log Azure Policy made with it on, must still send the block.
+    for (const log of resourcesOf(run, T.flowLog)) {
+      expect(log.inputs.flowAnalyticsConfiguration).toEqual({ networkWatcherFlowAnalyticsConfiguration: { enabled: false } });
     }
   });
 
