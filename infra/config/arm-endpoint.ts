@@ -12,9 +12,29 @@ export const ARM_ENDPOINTS = {
 
 export type Cloud = keyof typeof ARM_ENDPOINTS;
 
+/** Login-server suffix of Azure Container Registry in each cloud (`<name>.azurecr.io` in the public one). */
+export const REGISTRY_SUFFIXES: Readonly<Record<Cloud, string>> = {
+  public: "azurecr.io",
+  usgovernment: "azurecr.us",
+  china: "azurecr.cn",
+};
+
+/**
+ * Entra ID audience of Azure Container Registry tokens, the same in every cloud. A token of ARM's
+ * audience is refused by registries where "ARM audience token authentication" is disabled (the
+ * built-in policies "Configure container registries to disable ARM audience token authentication").
+ */
+export const REGISTRY_AUDIENCE = "https://containerregistry.azure.net";
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 const show = (v: unknown): string => JSON.stringify(v);
 const isCloud = (name: string): name is Cloud => Object.hasOwn(ARM_ENDPOINTS, name);
+
+/** The cloud `azure-native:environment` names (default public; an unknown one is reported by parseArmEndpoint). */
+export function cloudOf(environment: string | undefined): Cloud {
+  const cloud = environment?.trim().toLowerCase() || "public";
+  return isCloud(cloud) ? cloud : "public";
+}
 
 /** The endpoint without trailing slash; appends a problem naming the key when invalid. */
 export function parseArmEndpoint(environment: string | undefined, override: string, problems: string[]): string {

@@ -2,6 +2,7 @@
 // Container Registry by its ARM id (pulled with the app's identity, which gets AcrPull there), or any
 // registry with a username and a secret password. Neither: the registry must allow anonymous pulls.
 import * as pulumi from "@pulumi/pulumi";
+import { REGISTRY_SUFFIXES, type Cloud } from "./arm-endpoint";
 
 export type PrebuiltImagePull =
   | { readonly kind: "identity"; readonly server: string; readonly registryId: string }
@@ -10,11 +11,12 @@ export type PrebuiltImagePull =
 const ACR_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w.()]+\/providers\/Microsoft\.ContainerRegistry\/registries\/([A-Za-z0-9]{5,50})$/i;
 const show = (v: unknown): string => JSON.stringify(v);
 
-/** `image` is the validated forwarderImage ("" when unset); the others are the raw key values. */
+/** `image` is the validated forwarderImage ("" when unset); the others are the raw key values; `cloud` the stack's. */
 export function parseImagePull(
   image: string,
   raw: { registryId?: string; username?: string; password?: string },
   problems: string[],
+  cloud: Cloud = "public",
 ): PrebuiltImagePull | undefined {
   const registryId = raw.registryId?.trim() ?? "";
   const username = raw.username?.trim() ?? "";
@@ -41,8 +43,13 @@ export function parseImagePull(
       );
       return undefined;
     }
-    if (server !== `${m[1].toLowerCase()}.azurecr.io`) {
-      problems.push(`forwarderImageRegistryId: found the registry ${m[1]}, expected the one forwarderImage is in (${server})`);
+    // Each cloud has its own registry suffix (azure-native:environment): .azurecr.io, .azurecr.us, .azurecr.cn.
+    const expected = `${m[1].toLowerCase()}.${REGISTRY_SUFFIXES[cloud]}`;
+    if (server !== expected) {
+      problems.push(
+        `forwarderImageRegistryId: found the registry ${m[1]}, whose login server in the ${cloud} cloud (azure-native:environment) is ${expected}, ` +
+          `expected the one forwarderImage is in (${server}): set forwarderImage to ${expected}/<name>@sha256:<digest>, or this key to the ARM id of ${server.split(".")[0]}`,
+      );
       return undefined;
     }
     return { kind: "identity", server, registryId };

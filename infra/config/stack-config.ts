@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FlowLogFamily } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
 import { parseImagePull, type PrebuiltImagePull } from "./image-config";
-import { parseArmEndpoint } from "./arm-endpoint";
+import { cloudOf, parseArmEndpoint, type Cloud } from "./arm-endpoint";
 import { parseProviderSettings, PROVIDER_SETTING_KEYS, type ProviderSettings } from "./provider-config";
 import { parseSharedSubscription, parseStorageSubscription } from "./subscription-config";
 import { parseTargets, type ScopeSelection, type Target } from "./targets";
@@ -76,6 +76,8 @@ export interface StackConfig {
   readonly scopes: readonly ScopeSelection[];
   /** Where `{scope}` entries are listed from (no trailing slash). */
   readonly armEndpoint: string;
+  /** The cloud of azure-native:environment (registry suffixes differ per cloud). */
+  readonly cloud: Cloud;
   /** Central subscription of every flow-log account; undefined: each account in its targets' subscription. */
   readonly flowLogStorageSubscriptionId?: string;
   readonly networkWatcher: "existing" | "create";
@@ -223,6 +225,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     IMAGE_BY_DIGEST.test(forwarderImage) ? forwarderImage : "",
     { registryId: raw.forwarderImageRegistryId, username: raw.forwarderImageRegistryUsername, password: raw.forwarderImageRegistryPassword },
     problems,
+    cloudOf(raw["azure-native:environment"]),
   );
 
   const taRaw = text("trafficAnalytics", String(DEFAULTS.trafficAnalytics));
@@ -250,6 +253,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     targets,
     scopes,
     armEndpoint,
+    cloud: cloudOf(raw["azure-native:environment"]),
     ...(storageSubscription ? { flowLogStorageSubscriptionId: storageSubscription } : {}),
     networkWatcher: networkWatcher as "existing" | "create",
     networkWatchers,

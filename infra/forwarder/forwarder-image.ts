@@ -6,6 +6,9 @@
 // Building needs Docker with buildx on the machine running `pulumi up` (not during preview:
 // buildOnPreview is off). The registry has no admin user: pushing uses the deployer's Entra ID
 // identity (registry-login.ts), kept secret; the Container App pulls with its managed identity (AcrPull).
+// The deployer's token is asked for the registry's own audience, not ARM's, and the registry refuses
+// ARM-audience tokens (what the built-in policy "Configure container registries to disable ARM audience
+// token authentication" would set anyway): the push works whether or not an organisation applies it.
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as dockerBuild from "@pulumi/docker-build";
@@ -14,6 +17,7 @@ import * as random from "@pulumi/random";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
+import { REGISTRY_AUDIENCE } from "../config/arm-endpoint";
 import { ACR_TOKEN_USERNAME, registryLogin } from "./registry-login";
 
 export const IMAGE_REPOSITORY = "sekoia-flowlogs-forwarder";
@@ -91,12 +95,14 @@ export class ForwarderImage extends pulumi.ComponentResource {
         // No admin user (policies disable it anyway), no anonymous pull: Entra ID identities only.
         adminUserEnabled: false,
         anonymousPullEnabled: false,
+        // Only tokens of the registry audience: a token leaked from ARM cannot be used on it.
+        policies: { azureADAuthenticationAsArmPolicy: { status: containerregistry.AzureADAuthenticationAsArmPolicyStatus.Disabled } },
         tags: args.tags,
       },
       { parent: this },
     );
     this.registry = registry;
-    const deployerToken = authorization.getClientTokenOutput({}, { parent: this });
+    const deployerToken = authorization.getClientTokenOutput({ endpoint: REGISTRY_AUDIENCE }, { parent: this });
     const deployer = authorization.getClientConfigOutput({ parent: this });
     const pushToken = pulumi.secret(
       pulumi

@@ -55,7 +55,11 @@ describe.each([false, true])("forwarder image (preview: %s)", (preview) => {
     const run = await runStack({ config: { ...defaultConfig(), forwarderImage: "" }, preview });
     expect(oneOf(run, T.registry).inputs.adminUserEnabled).toBe(false);
     expect(run.calls.map((c) => c.token)).not.toContain("azure-native:containerregistry:listRegistryCredentials");
-    expect(run.calls.map((c) => c.token)).toContain("azure-native:authorization:getClientToken");
+    // A token of the registry's own audience: registries with ARM-audience tokens disabled (built-in policy) refuse ARM's.
+    expect(run.calls.filter((c) => c.token === "azure-native:authorization:getClientToken").map((c) => c.inputs)).toEqual([
+      { endpoint: "https://containerregistry.azure.net" },
+    ]);
+    expect(oneOf(run, T.registry).inputs.policies).toEqual({ azureADAuthenticationAsArmPolicy: { status: "disabled" } });
     const registries = plain(oneOf(run, T.image).inputs.registries) as Array<{ address: string; username: string; password: string }>;
     const loginServer = `${oneOf(run, T.registry).inputs.registryName as string}.azurecr.io`;
     expect(registries).toEqual([
@@ -95,7 +99,7 @@ describe("private registry configuration", () => {
     [{ forwarderImageRegistryId: "myregistry" }, /forwarderImageRegistryId: found "myregistry", expected \/subscriptions/],
     [
       { forwarderImageRegistryId: PRIVATE_ACR.replace("myregistry", "otherregistry") },
-      /forwarderImageRegistryId: found the registry otherregistry, expected the one forwarderImage is in \(myregistry\.azurecr\.io\)/,
+      /forwarderImageRegistryId: found the registry otherregistry, whose login server in the public cloud \(azure-native:environment\) is otherregistry\.azurecr\.io, expected the one forwarderImage is in \(myregistry\.azurecr\.io\)/,
     ],
     [{ forwarderImageRegistryUsername: "puller" }, /forwarderImageRegistryPassword: found nothing, expected both/],
     [
@@ -103,8 +107,35 @@ describe("private registry configuration", () => {
       /forwarderImageRegistryUsername: found it with forwarderImageRegistryId/,
     ],
     [{ forwarderImage: "", forwarderImageRegistryId: PRIVATE_ACR }, /expected it only with forwarderImage/],
+    [
+      { forwarderImage: `myregistry.azurecr.us/forwarder@sha256:${"a".repeat(64)}`, forwarderImageRegistryId: PRIVATE_ACR },
+      /whose login server in the public cloud \(azure-native:environment\) is myregistry\.azurecr\.io, expected the one forwarderImage is in \(myregistry\.azurecr\.us\)/,
+    ],
   ])("refuses %j", async (overrides, message) => {
     await expect(runStack({ config: { ...defaultConfig(), ...overrides } })).rejects.toThrow(message);
+  });
+
+  it.each([
+    ["usgovernment", "azurecr.us"],
+    ["china", "azurecr.cn"],
+  ])("accepts the registry suffix of the %s cloud (.%s), pulled with the app's identity", async (environment, suffix) => {
+    const run = await runStack({
+      config: {
+        ...defaultConfig(),
+        "azure-native:location": environment === "china" ? "chinanorth3" : "usgovvirginia",
+        targets: [
+          {
+            id: "/subscriptions/6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v",
+            location: environment === "china" ? "chinanorth3" : "usgovvirginia",
+          },
+        ],
+        "azure-native:environment": environment,
+        forwarderImage: `myregistry.${suffix}/forwarder@sha256:${"a".repeat(64)}`,
+        forwarderImageRegistryId: PRIVATE_ACR,
+      },
+    });
+    const config = plain(oneOf(run, T.app).inputs.configuration) as any;
+    expect(config.registries).toEqual([{ server: `myregistry.${suffix}`, identity: expect.stringContaining("forwarder-identity") }]);
   });
 });
 
