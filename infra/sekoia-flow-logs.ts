@@ -12,7 +12,7 @@ import { BLOB_EVENTS_QUEUE, FLOW_LOG_CONTAINERS } from "../forwarder/contract";
 import { configFromArgs, unusedWatcherWarnings, type FlowLogFamily, type StackConfig } from "./config";
 import { groupEstate, resolveTargets, Subscriptions, targetSelection, type StorageGroup } from "./estate";
 import { BlobEvents, ForwarderApp, ForwarderImage } from "./forwarder";
-import { blobPathSource, ForwarderAlerts, LogWorkspace, pollLogQuery } from "./monitoring";
+import { ForwarderAlerts, LogWorkspace, pollLogQuery } from "./monitoring";
 import { FlowLogs, NetworkWatcher } from "./network";
 import { SekoiaIntakes } from "./sekoia";
 import { CheckpointStorage, EVENT_DEAD_LETTER_CONTAINER, FlowLogStorage, readOnlyContainerSas } from "./storage";
@@ -375,7 +375,7 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
     {
       location: config.location,
       resourceGroupName: group.name,
-      workspace: { customerId: workspace.customerId, sharedKey: workspace.sharedKey },
+      workspaceId: workspace.workspaceId,
       imageRef: image.imageRef,
       registry: image.registry
         ? { kind: "identity", id: image.registry.id, server: image.registry.loginServer }
@@ -437,9 +437,13 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
       workspaceId: workspace.workspaceId,
       appName: forwarder.appName,
       flowLogAccounts,
-      flowLogSources: pulumi.all(
-        flowLogGroups.flatMap(({ flowLogs }) =>
-          flowLogs.flowLogs.map((f, i) => f.id.apply((id) => blobPathSource(flowLogs.targets[i].family, flowLogs.targets[i].id, id))),
+      // Per account, how many flow logs write there: the "stopped" alert counts the blob roots writing.
+      flowLogCounts: pulumi.all(
+        accounts.map(({ place, storage }) =>
+          storage.accountName.apply((account) => ({
+            account,
+            flowLogs: estate.flowLogGroups.filter((g) => g.storage === place).reduce((n, g) => n + g.targets.length, 0),
+          })),
         ),
       ),
       noDeliveryMinutes: config.alerts.noDeliveryMinutes,

@@ -13,8 +13,8 @@
 // expired". Dependency health stays visible in /readyz (JSON), /metrics and the logs.
 //
 // A workload-profile environment (Consumption profile): Consumption-only environments are legacy.
-// The log-analytics destination with dynamicJsonColumns pinned off keeps the raw line in `Log_s`,
-// which the alert queries parse.
+// Its logs reach the workspace through the `azure-monitor` destination and a diagnostic setting
+// (forwarder-logs.ts).
 import * as app from "@pulumi/azure-native/app";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
@@ -23,6 +23,7 @@ import { createHash } from "node:crypto";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import { DEFAULTS, HEALTH_PATHS, intakeKeyVariable, VARIABLES } from "../../forwarder/contract";
 import type { FlowLogFamily } from "../config/arm-id";
+import { APP_LOGS_CONFIGURATION, forwarderLogSetting } from "./forwarder-logs";
 
 /** Built-in role definition GUIDs (identical in every Azure tenant). */
 export const ROLES = {
@@ -161,8 +162,8 @@ export interface ForwarderAppArgs {
   readonly location: string;
   /** Resource group (the stack's). Change replaces. */
   readonly resourceGroupName: pulumi.Input<string>;
-  /** Log Analytics workspace GUID and (secret) shared key the environment logs to. */
-  readonly workspace: { readonly customerId: pulumi.Input<string>; readonly sharedKey: pulumi.Input<string> };
+  /** ARM id of the Log Analytics workspace the environment's logs are sent to (a diagnostic setting). */
+  readonly workspaceId: pulumi.Input<string>;
   /** Image to run (digest-pinned); a new value rolls a new revision. */
   readonly imageRef: pulumi.Input<string>;
   /** How to pull the image; default none (anonymous pull). */
@@ -193,7 +194,7 @@ export interface ForwarderAppArgs {
 
 export class ForwarderApp extends pulumi.ComponentResource {
   public readonly app: app.ContainerApp;
-  /** The Container App's name (ContainerAppName_s in the logs). */
+  /** The Container App's name (ContainerAppName in the logs). */
   public readonly appName: pulumi.Output<string>;
   public readonly identityClientId: pulumi.Output<string>;
 
@@ -204,19 +205,13 @@ export class ForwarderApp extends pulumi.ComponentResource {
       {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
-        appLogsConfiguration: {
-          destination: "log-analytics",
-          logAnalyticsConfiguration: {
-            customerId: args.workspace.customerId,
-            sharedKey: pulumi.secret(args.workspace.sharedKey),
-            dynamicJsonColumns: false,
-          },
-        },
+        appLogsConfiguration: APP_LOGS_CONFIGURATION,
         workloadProfiles: [{ name: WORKLOAD_PROFILE, workloadProfileType: WORKLOAD_PROFILE }],
         tags: args.tags,
       },
       { parent: this },
     );
+    forwarderLogSetting(`${name}-logs`, environment.id, args.workspaceId, { parent: this });
     const identity = new managedidentity.UserAssignedIdentity(
       `${name}-identity`,
       { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags },

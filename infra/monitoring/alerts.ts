@@ -2,108 +2,39 @@
 //  1. "no delivery": flow logs were written to storage during the window, but the forwarder reported
 //     no tuple sent (stopped, stuck, lost its access, or rejected by the intake);
 //  2. "restarts": Container Apps backed off restarting the forwarder's container repeatedly;
-//  3. "flow logs stopped": Azure stopped writing the flow logs of a target that had been writing
-//     (e.g. after the key of its storage account was rotated: flow logs stop until re-enabled).
-// Evidence that flow logs are being written comes from the flow-log accounts' own StorageWrite logs
-// (a diagnostic setting per account, below). The forwarder's evidence is its "Poll finished." log
-// line (fields tuplesRead, tuplesSent), which Container Apps stores in ContainerAppConsoleLogs_CL.
+//  3. "flow logs stopped": fewer flow logs are writing to an account than the stack points there
+//     (e.g. after the key of its storage account was rotated: flow logs stop until re-enabled), or
+//     one never wrote. It stays raised while they are silent, however long.
+// The queries are in alert-queries.ts. Evidence that flow logs are being written comes from the
+// flow-log accounts' own StorageWrite logs (a diagnostic setting per account, below); the forwarder's
+// is its "Poll finished." log line in ContainerAppConsoleLogs (forwarder-logs.ts sends it there).
 //
-// Every rule skips ARM's query validation: on a new workspace the queried tables do not exist until
-// their first rows arrive, and validation would fail the first `up` (SEM0100).
+// Every query evaluates on a workspace that has none of its tables yet (alert-queries.ts), so the
+// rules neither fail at creation nor fail every evaluation until a first row arrives (Azure disables
+// a rule after a week of failures). Query validation is still skipped at creation: it is what failed
+// the first `up` on a new workspace (SEM0100), and tolerant queries make it unnecessary.
 //
 // StorageWrite cannot be narrowed to PutBlockList: a diagnostic setting selects whole categories
 // (StorageRead, StorageWrite, StorageDelete). Only StorageWrite is enabled, and the queries keep
 // PutBlockList rows only (one per committed block, the proof that Azure is writing).
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
-import { POLL_FINISHED_MSG } from "../../forwarder/contract";
 import type { FlowLogAccount } from "../forwarder/forwarder-app";
-
-/**
- * System-log reason of a container Container Apps keeps restarting. Not Kubernetes' BackOff or
- * CrashLoopBackOff, and not ContainerTerminated, which is also logged on every normal revision change.
- */
-export const RESTART_REASONS = ["ContainerBackOff"];
-export const RESTART_WINDOW_MINUTES = 60;
-/** A target whose flow log wrote within the lookback but not within this many minutes is "stopped". */
-export const FLOW_LOG_SILENCE_MINUTES = 60;
-export const FLOW_LOG_LOOKBACK_MINUTES = 1440;
-
-/** `PutBlockList` of flow-log blobs, the evidence that Azure is writing (KQL lines after the table). */
-const FLOW_LOG_COMMITS = '| where OperationName == "PutBlockList" and ObjectKey contains "/insights-logs-"';
-
-/**
- * The resource id a flow-log blob path starts with, upper-cased as Azure writes it: the NSG for NSG
- * flow logs (`resourceId=`), the flow log itself for VNet flow logs (`flowLogResourceID=`).
- */
-export function blobPathSource(family: "nsg" | "vnet", targetId: string, flowLogId: string): string {
-  return (family === "nsg" ? targetId : flowLogId).toUpperCase();
-}
+import {
+  FLOW_LOG_HISTORY_MINUTES,
+  FLOW_LOG_SILENCE_MINUTES,
+  flowLogsStoppedQuery,
+  noDeliveryQuery,
+  RESTART_WINDOW_MINUTES,
+  restartQuery,
+  type AccountFlowLogs,
+} from "./alert-queries";
 
 /** ISO-8601 duration Azure Monitor accepts (and does not rewrite, so no perpetual diff). */
 export function isoMinutes(minutes: number): string {
   if (minutes % 1440 === 0) return `P${minutes / 1440}D`;
   if (minutes % 60 === 0) return `PT${minutes / 60}H`;
   return `PT${minutes}M`;
-}
-
-/** KQL returning one row when flow logs were written in the window but nothing was sent. */
-export function noDeliveryQuery(appName: string, minutes: number): string {
-  return [
-    `let window = ${minutes}m;`,
-    "let written = toscalar(StorageBlobLogs",
-    "    | where TimeGenerated > ago(window)",
-    `    ${FLOW_LOG_COMMITS}`,
-    "    | count);",
-    "let sent = toscalar(ContainerAppConsoleLogs_CL",
-    "    | where TimeGenerated > ago(window)",
-    `    | where ContainerAppName_s == "${appName}"`,
-    "    | extend entry = parse_json(Log_s)",
-    `    | where tostring(entry.msg) == "${POLL_FINISHED_MSG}"`,
-    "    | summarize sum(tolong(entry.tuplesSent)));",
-    "print flowLogWrites = written, tuplesSent = coalesce(sent, 0)",
-    "| where flowLogWrites > 0 and tuplesSent == 0",
-  ].join("\n");
-}
-
-/** KQL counting the forwarder's restarts (column `restarts`). */
-export function restartQuery(appName: string): string {
-  return [
-    "ContainerAppSystemLogs_CL",
-    `| where ContainerAppName_s == "${appName}"`,
-    `| where Reason_s in~ (${RESTART_REASONS.map((r) => `"${r}"`).join(", ")})`,
-    "| summarize restarts = count()",
-  ].join("\n");
-}
-
-/**
- * KQL returning one row (column `source`) per configured flow log that committed blocks in the last
- * day but none in the last FLOW_LOG_SILENCE_MINUTES. Sources are blob-path ids (blobPathSource).
- */
-export function flowLogsStoppedQuery(sources: readonly string[]): string {
-  return [
-    `let silence = ${FLOW_LOG_SILENCE_MINUTES}m;`,
-    `let sources = dynamic(${JSON.stringify([...sources].sort())});`,
-    "StorageBlobLogs",
-    `| where TimeGenerated > ago(${FLOW_LOG_LOOKBACK_MINUTES}m)`,
-    FLOW_LOG_COMMITS,
-    '| extend source = toupper(extract(@"(?:resourceId|flowLogResourceID)=(/.+?)/y=", 1, ObjectKey))',
-    "| where source in (sources)",
-    "| summarize lastWrite = max(TimeGenerated) by source",
-    "| where lastWrite < ago(silence)",
-  ].join("\n");
-}
-
-/** KQL to watch the forwarder work: one row per poll, newest first (a stack output). */
-export function pollLogQuery(appName: string): string {
-  return [
-    "ContainerAppConsoleLogs_CL",
-    `| where ContainerAppName_s == "${appName}"`,
-    "| extend entry = parse_json(Log_s)",
-    `| where tostring(entry.msg) == "${POLL_FINISHED_MSG}"`,
-    "| project TimeGenerated, tuplesRead = tolong(entry.tuplesRead), tuplesSent = tolong(entry.tuplesSent)",
-    "| order by TimeGenerated desc",
-  ].join("\n");
 }
 
 export interface ForwarderAlertsArgs {
@@ -117,8 +48,8 @@ export interface ForwarderAlertsArgs {
   readonly appName: pulumi.Input<string>;
   /** Flow-log accounts whose writes are logged to the workspace (one diagnostic setting each, made in the account's subscription). */
   readonly flowLogAccounts: ReadonlyArray<Pick<FlowLogAccount, "name" | "accountId" | "provider">>;
-  /** Blob-path ids of the configured flow logs (blobPathSource), watched by the "stopped" alert. */
-  readonly flowLogSources: pulumi.Input<string[]>;
+  /** Per flow-log account (Azure name), how many flow logs the stack points there: the "stopped" alert's expectation. */
+  readonly flowLogCounts: pulumi.Input<AccountFlowLogs[]>;
   /** Minutes without delivery while flow logs are written before alerting (default 30). */
   readonly noDeliveryMinutes: number;
   /** Restarts within an hour that raise the restart alert (default 3). */
@@ -229,17 +160,20 @@ export class ForwarderAlerts extends pulumi.ComponentResource {
         ...common,
         displayName: "Azure stopped writing Sekoia flow logs",
         description:
-          `A flow log that was writing in the last day wrote nothing for ${FLOW_LOG_SILENCE_MINUTES} minutes ` +
-          "(one alert per flow log). After a storage key rotation, disable and enable it again; see the README (alerts).",
+          `Fewer flow logs wrote to a flow-log account in the last ${FLOW_LOG_SILENCE_MINUTES} minutes than the stack points there ` +
+          "(one alert per account; silentRoots names those that wrote in the last two days). After a storage key rotation, " +
+          "disable and enable them again; a target without running NICs writes nothing. See the README (alerts).",
         severity: 1,
         evaluationFrequency: "PT15M",
-        windowSize: isoMinutes(FLOW_LOG_LOOKBACK_MINUTES),
+        windowSize: isoMinutes(FLOW_LOG_SILENCE_MINUTES),
+        // The query reaches back two days to name the silent flow logs; silence itself is measured in its own window.
+        overrideQueryTimeRange: isoMinutes(FLOW_LOG_HISTORY_MINUTES),
         criteria: {
           allOf: [
             {
-              query: pulumi.output(args.flowLogSources).apply(flowLogsStoppedQuery),
+              query: pulumi.output(args.flowLogCounts).apply(flowLogsStoppedQuery),
               timeAggregation: "Count",
-              dimensions: [{ name: "source", operator: "Include", values: ["*"] }],
+              dimensions: [{ name: "AccountName", operator: "Include", values: ["*"] }],
               operator: "GreaterThan",
               threshold: 0,
               failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },

@@ -1,5 +1,6 @@
-// The stack's Log Analytics workspace: the Container Apps environment writes the forwarder's console
-// and system logs there, the alerts query it, and traffic analytics (when switched on) reports to it.
+// The stack's Log Analytics workspace: diagnostic settings send the forwarder's console and system
+// logs and the flow-log accounts' writes there, the alerts query it, and traffic analytics (when
+// switched on) reports to it. Nothing needs its shared key.
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -19,8 +20,6 @@ export class LogWorkspace extends pulumi.ComponentResource {
   public readonly workspaceId: pulumi.Output<string>;
   /** The workspace GUID ("customerId"). */
   public readonly customerId: pulumi.Output<string>;
-  /** Primary shared key, secret: only the Container Apps environment receives it. */
-  public readonly sharedKey: pulumi.Output<string>;
 
   constructor(name: string, args: LogWorkspaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:LogWorkspace", name, args, opts);
@@ -37,8 +36,6 @@ export class LogWorkspace extends pulumi.ComponentResource {
     );
     this.workspaceId = workspace.id;
     this.customerId = workspace.customerId;
-    const keys = operationalinsights.getSharedKeysOutput({ resourceGroupName: args.resourceGroupName, workspaceName: workspace.name }, { parent: this });
-    this.sharedKey = pulumi.secret(keys.apply((k) => k.primarySharedKey ?? ""));
     this.registerOutputs({ workspaceId: this.workspaceId, customerId: this.customerId });
   }
 }

@@ -262,8 +262,6 @@ function fakeCall(token: string, inputs: Record<string, unknown>): Record<string
         serviceSasToken: `sv=2022-11-02&sr=${plain.resource}&sp=${plain.permissions}&se=${plain.sharedAccessExpiryTime}&spr=${plain.protocols}&sig=FAKE${sig}`,
       };
     }
-    case "azure-native:operationalinsights:getSharedKeys":
-      return { primarySharedKey: "FAKE-WORKSPACE-SHARED-KEY", secondarySharedKey: "FAKE-WORKSPACE-SHARED-KEY-2" };
     case "azure-native:authorization:getClientToken":
       return { token: "FAKE-DEPLOYER-ACCESS-TOKEN" };
     case "azure-native:authorization:getClientConfig":

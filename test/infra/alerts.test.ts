@@ -1,8 +1,8 @@
 // infra/alerts.ts: "delivered nothing while flow logs are written" and "restarts repeatedly", on the
 // workspace; flow-log writes logged to it; e-mail through an action group only when configured.
 import { describe, expect, it } from "vitest";
-import { POLL_FINISHED_MSG } from "../../forwarder/contract";
-import { blobPathSource, flowLogsStoppedQuery, isoMinutes, noDeliveryQuery, restartQuery } from "../../infra/monitoring/alerts";
+import { flowLogsStoppedQuery, noDeliveryQuery, restartQuery } from "../../infra/monitoring/alert-queries";
+import { isoMinutes } from "../../infra/monitoring/alerts";
 import { defaultConfig, ids, oneOf, resourcesOf, runStack, SUBSCRIPTION, T } from "./harness";
 
 describe.each([false, true])("alerts (preview: %s)", (preview) => {
@@ -49,29 +49,36 @@ describe.each([false, true])("alerts (preview: %s)", (preview) => {
     for (const rule of rules) expect(rule.inputs.skipQueryValidation).toBe(true);
   });
 
-  it("alerts per flow log when one that was writing stops, watching exactly the configured flow logs", async () => {
+  it("alerts per flow-log account when fewer of its flow logs write than the stack points there, inlining no target", async () => {
     const run = await runStack({ config: defaultConfig(), preview });
     const stopped = oneOf(run, T.rule, "alerts-flow-logs-stopped").inputs as any;
-    const flowLogIds = (run.outputs.flowLogIds as Record<string, Record<string, string>>)[SUBSCRIPTION];
-    const sources = [
-      ids.nsg("nsg-weu").toUpperCase(),
-      flowLogIds[ids.vnet("vnet-weu")].toUpperCase(),
-      flowLogIds[ids.subnet("vnet-neu", "snet-app")].toUpperCase(),
-    ];
-    expect(stopped).toMatchObject({ scopes: [run.outputs.logAnalyticsWorkspaceId], windowSize: "P1D", severity: 1 });
+    const storage = (run.outputs.flowLogStorage as Record<string, Record<string, { accountName: string }>>)[SUBSCRIPTION];
+    expect(stopped).toMatchObject({
+      scopes: [run.outputs.logAnalyticsWorkspaceId],
+      windowSize: "PT1H",
+      overrideQueryTimeRange: "P2D",
+      evaluationFrequency: "PT15M",
+      autoMitigate: true,
+      severity: 1,
+    });
     expect(stopped.criteria.allOf[0]).toMatchObject({
-      query: flowLogsStoppedQuery(sources),
+      // westeurope holds the VNet's and the NSG's flow logs, northeurope the subnet's.
+      query: flowLogsStoppedQuery([
+        { account: storage.westeurope.accountName, flowLogs: 2 },
+        { account: storage.northeurope.accountName, flowLogs: 1 },
+      ]),
       timeAggregation: "Count",
       operator: "GreaterThan",
       threshold: 0,
-      dimensions: [{ name: "source", operator: "Include", values: ["*"] }],
+      dimensions: [{ name: "AccountName", operator: "Include", values: ["*"] }],
     });
+    expect(stopped.criteria.allOf[0].query).not.toContain(ids.vnet("vnet-weu").toUpperCase());
     expect(run.outputs.alertRuleIds).toHaveProperty("flowLogsStopped");
   });
 
   it("logs the flow-log accounts' writes to the workspace, the evidence that flow logs are being written", async () => {
     const run = await runStack({ config: defaultConfig(), preview });
-    const settings = resourcesOf(run, T.diagnostic);
+    const settings = resourcesOf(run, T.diagnostic).filter((s) => s.name.startsWith("alerts-"));
     expect(settings.map((s) => s.name).sort()).toEqual(["alerts-writes-northeurope", "alerts-writes-westeurope"]);
     for (const s of settings) {
       expect(s.inputs).toMatchObject({ workspaceId: run.outputs.logAnalyticsWorkspaceId, logs: [{ category: "StorageWrite", enabled: true }] });
@@ -91,41 +98,19 @@ describe("without alertEmail", () => {
 });
 
 describe("queries", () => {
-  it("no delivery: flow-log blob commits in the window and a zero sum of tuplesSent from 'Poll finished.' lines", () => {
+  it("read the resource-specific tables of the azure-monitor log destination, each tolerant of not existing yet", () => {
     const q = noDeliveryQuery("forwarder-app1", 30);
-    expect(POLL_FINISHED_MSG).toBe("Poll finished.");
-    expect(q).toContain("let window = 30m;");
-    expect(q).toContain("StorageBlobLogs");
-    expect(q).toContain('OperationName == "PutBlockList" and ObjectKey contains "/insights-logs-"');
-    expect(q).toContain("ContainerAppConsoleLogs_CL");
-    expect(q).toContain('ContainerAppName_s == "forwarder-app1"');
-    expect(q).toContain('tostring(entry.msg) == "Poll finished."');
-    expect(q).toContain("sum(tolong(entry.tuplesSent))");
-    expect(q).toMatch(/\| where flowLogWrites > 0 and tuplesSent == 0$/);
-  });
-
-  it("restarts: counts Container Apps' back-offs of the app, not the terminations of normal revision changes", () => {
-    const q = restartQuery("forwarder-app1");
-    expect(q).toMatch(/^ContainerAppSystemLogs_CL\n/);
-    expect(q).toContain('ContainerAppName_s == "forwarder-app1"');
-    expect(q).toContain('Reason_s in~ ("ContainerBackOff")');
-    expect(q).not.toContain("ContainerTerminated");
-    expect(q).toMatch(/summarize restarts = count\(\)$/);
-  });
-
-  it("flow logs stopped: per blob-path source, a PutBlockList in the last day but none in the last hour", () => {
-    const q = flowLogsStoppedQuery(["/SUBSCRIPTIONS/S/B", "/SUBSCRIPTIONS/S/A"]);
-    expect(q).toContain('let sources = dynamic(["/SUBSCRIPTIONS/S/A","/SUBSCRIPTIONS/S/B"]);');
-    expect(q).toContain("| where TimeGenerated > ago(1440m)");
-    expect(q).toContain('OperationName == "PutBlockList"');
-    expect(q).toContain('extract(@"(?:resourceId|flowLogResourceID)=(/.+?)/y=", 1, ObjectKey)');
-    expect(q).toMatch(/summarize lastWrite = max\(TimeGenerated\) by source\n\| where lastWrite < ago\(silence\)$/);
-    expect(q).toContain("let silence = 60m;");
-  });
-
-  it("blob-path sources: the NSG for NSG flow logs, the flow log for VNet flow logs, upper-cased like Azure's paths", () => {
-    expect(blobPathSource("nsg", "/subscriptions/s/rg/nsg1", "/subscriptions/s/fl1")).toBe("/SUBSCRIPTIONS/S/RG/NSG1");
-    expect(blobPathSource("vnet", "/subscriptions/s/rg/vnet1", "/subscriptions/s/fl1")).toBe("/SUBSCRIPTIONS/S/FL1");
+    expect(q).toContain(
+      "union isfuzzy=true (datatable(TimeGenerated:datetime, AccountName:string, OperationName:string, ObjectKey:string)[]), StorageBlobLogs",
+    );
+    expect(q).toContain("union isfuzzy=true (datatable(TimeGenerated:datetime, ContainerAppName:string, Log:string)[]), ContainerAppConsoleLogs");
+    expect(q).toContain('ContainerAppName == "forwarder-app1"');
+    expect(q).toContain("ago(30m)");
+    expect(q).not.toMatch(/_CL\b|_s\b/);
+    expect(restartQuery("forwarder-app1")).toMatch(
+      /^union isfuzzy=true \(datatable\(TimeGenerated:datetime, ContainerAppName:string, Reason:string\)\[\]\), ContainerAppSystemLogs\n/,
+    );
+    expect(restartQuery("forwarder-app1")).not.toContain("ContainerTerminated");
   });
 
   it("windows use the ISO-8601 form Azure keeps", () => {

@@ -2,6 +2,8 @@
 // roles, intake keys only as Container App secrets behind secretRef, sources without any SAS.
 import { beforeAll, describe, expect, it } from "vitest";
 import { roleAssignmentName } from "../../infra/forwarder/forwarder-app";
+import { FORWARDER_LOG_CATEGORIES } from "../../infra/forwarder/forwarder-logs";
+import { TABLES } from "../../infra/monitoring/alert-queries";
 import { isSecretValue } from "../../infra/plan/mocks";
 import type { ProgramRun } from "../../infra/plan/plan-render";
 import { defaultConfig, ids, masked, NSG_KEY, oneOf, plain, resourcesOf, runStack, SUBSCRIPTION, T, VNET_KEY } from "./harness";
@@ -118,14 +120,28 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
     expect(roles).toHaveLength(3);
   });
 
-  it("logs to the workspace through an environment holding the shared key as a secret", () => {
-    const environment = oneOf(run, T.environment).inputs;
-    expect(JSON.stringify(masked(environment))).not.toContain("FAKE-WORKSPACE-SHARED-KEY");
-    expect(plain(environment as any).appLogsConfiguration).toEqual({
-      destination: "log-analytics",
-      // dynamicJsonColumns pinned off: the raw line stays in Log_s, which the alert queries parse.
-      logAnalyticsConfiguration: { customerId: expect.stringMatching(/^[0-9a-f-]{36}$/), sharedKey: "FAKE-WORKSPACE-SHARED-KEY", dynamicJsonColumns: false },
+  it("logs through the azure-monitor destination and a diagnostic setting to the workspace: no shared key anywhere", () => {
+    const environment = oneOf(run, T.environment);
+    // The legacy log-analytics destination authenticates with the workspace's shared key (HTTP Data Collector API model).
+    expect(environment.inputs.appLogsConfiguration).toEqual({ destination: "azure-monitor" });
+    expect(run.calls.map((c) => c.token)).not.toContain("azure-native:operationalinsights:getSharedKeys");
+    const setting = oneOf(run, T.diagnostic, "forwarder-logs");
+    expect(setting.inputs).toEqual({
+      name: "sekoia-flowlogs-forwarder-logs",
+      resourceUri: expect.stringMatching(/\/ManagedEnvironment\/forwarder-environment[0-9a-f]+$/),
+      workspaceId: run.outputs.logAnalyticsWorkspaceId,
+      // Resource-specific tables (ContainerAppConsoleLogs, ContainerAppSystemLogs), which the alerts read.
+      logAnalyticsDestinationType: "Dedicated",
+      logs: [
+        { category: "ContainerAppConsoleLogs", enabled: true },
+        { category: "ContainerAppSystemLogs", enabled: true },
+      ],
     });
+    expect(setting.options?.parent).toMatch(/ForwarderApp::forwarder$/);
+  });
+
+  it("sends its logs to the tables the alerts read", () => {
+    expect([...FORWARDER_LOG_CATEGORIES]).toEqual([TABLES.console, TABLES.system]);
   });
 });
 

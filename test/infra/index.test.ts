@@ -37,7 +37,8 @@ describe.each([false, true])("stack outputs (preview: %s)", (preview) => {
   it("name the forwarder and give a log query to watch it poll", () => {
     const app = run.outputs.forwarderAppName as string;
     expect(app).toMatch(/^forwarder-app/);
-    expect(run.outputs.forwarderLogQuery).toContain(`ContainerAppName_s == "${app}"`);
+    expect(run.outputs.forwarderLogQuery).toContain(`ContainerAppName == "${app}"`);
+    expect(run.outputs.forwarderLogQuery).toContain("ContainerAppConsoleLogs");
     expect(run.outputs.forwarderLogQuery).toContain('"Poll finished."');
     expect(run.outputs.checkpointContainerUrl).toMatch(/\/checkpoints$/);
     expect(run.outputs.flowLogContainers).toEqual({ nsg: "insights-logs-networksecuritygroupflowevent", vnet: "insights-logs-flowlogflowevent" });

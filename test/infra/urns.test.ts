@@ -13,6 +13,11 @@ import type { ProgramRun } from "../../infra/plan/plan-render";
 import { loadStackConfig } from "../../infra/plan/stack-file";
 
 const COMPONENT = "sekoia-flowlogs:index:SekoiaFlowLogs";
+/**
+ * What an upgrade adds, by type and name, beyond the component itself: each new, none replacing an old one.
+ * The forwarder's logs go through the azure-monitor destination and this diagnostic setting (issue 19).
+ */
+const ADDED = ["azure-native:monitor:DiagnosticSetting::forwarder-logs"];
 const NOW = new Date("2026-06-01T00:00:00Z");
 
 /** `urn:pulumi:<stack>::<project>::<parent types$>type::name` */
@@ -87,9 +92,9 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])("upgrading the %s 
       ).toHaveLength(1);
       expect(`${matches[0].resource.type}::${matches[0].resource.name}`).toBe(typeAndName(oldUrn));
     }
-    // Nothing new but the component itself: every other resource has a predecessor.
+    // Nothing new but the component itself and what ADDED lists: every other resource has a predecessor.
     const fresh = placed.filter((p) => !oldRegistered.some((o) => p.urn === o || p.aliases.includes(o)));
-    expect(fresh.map((p) => p.resource.type)).toEqual([COMPONENT]);
+    expect(fresh.map((p) => `${p.resource.type}::${p.resource.name}`).sort()).toEqual([`${COMPONENT}::sekoia-flowlogs`, ...ADDED].sort());
   });
 
   it("re-reads the same existing resources (reads own nothing in Azure, so a new URN changes nothing)", async () => {
