@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BLOB_EVENTS_QUEUE, FLOW_LOG_CONTAINERS } from "../forwarder/contract";
 import { configFromArgs, unusedWatcherWarnings, type FlowLogFamily, type StackConfig } from "./config";
-import { groupEstate, resolveTargets, Subscriptions, targetSelection, type StorageGroup } from "./estate";
+import { groupEstate, resolveTargets, SharedSubscriptionGuard, Subscriptions, targetSelection, type StorageGroup } from "./estate";
 import { BlobEvents, ForwarderApp, ForwarderImage } from "./forwarder";
 import { ForwarderAlerts, LogWorkspace, pollLogQuery } from "./monitoring";
 import { FlowLogs, NetworkWatcher } from "./network";
@@ -278,7 +278,12 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
   const tags = { project: "sekoia-flowlogs", stack: pulumi.getStack(), "managed-by": "pulumi" };
   // Every direct child sat at the stack root before the component existed: the alias keeps its state.
   const child = { parent: component, aliases: [{ parent: pulumi.rootStackResource }] };
-  const subscriptions = new Subscriptions({ sharedSubscriptionId: config.subscriptionId, location: config.location, settings: config.provider, tags }, child);
+  // A change of the shared subscription would delete accounts with unread blobs: refused before any provider registers.
+  const guard = new SharedSubscriptionGuard("shared-subscription", { subscriptionId: config.subscriptionId }, { parent: component });
+  const subscriptions = new Subscriptions(
+    { sharedSubscriptionId: config.subscriptionId, location: config.location, settings: config.provider, tags, providersDependOn: [guard] },
+    child,
+  );
   const azure = subscriptions.provider(config.subscriptionId);
   const onAzure = { ...child, providers: [azure] };
   const onSubscription = (subscriptionId: string) => ({ ...child, providers: [subscriptions.provider(subscriptionId)] });

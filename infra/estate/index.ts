@@ -2,5 +2,6 @@
 // `scope` listings read from ARM before registration, and how targets group into flow-log and storage
 // places per subscription and region.
 export { groupEstate, type StorageGroup } from "./estate";
+export { SharedSubscriptionGuard } from "./shared-subscription-guard";
 export { Subscriptions } from "./subscriptions";
 export { resolveTargets, targetSelection } from "./target-selection";

@@ -18,6 +18,8 @@ export interface SubscriptionsArgs {
   readonly location: string;
   /** The stack's azure-native:* settings (cloud, credentials), given to every provider. */
   readonly settings: ProviderSettings;
+  /** What every provider waits for before it is registered (the shared-subscription guard). */
+  readonly providersDependOn?: pulumi.Input<pulumi.Resource>[];
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -42,14 +44,20 @@ export class Subscriptions {
       provider = azureProvider(
         { subscriptionId, location: this.args.location, settings: this.args.settings },
         providerName(subscriptionId, this.shared),
-        this.childOptions,
+        // The providers' default location is metadata (every resource names its own): a change of
+        // azure-native:location must not diff them, whatever azure-native's provider diff makes of it.
+        { ...this.childOptions, ignoreChanges: ["location"], ...(this.args.providersDependOn ? { dependsOn: this.args.providersDependOn } : {}) },
       );
       this.providers.set(subscriptionId, provider);
     }
     return provider;
   }
 
-  /** The stack's resource group in `subscriptionId`: `sekoia-flowlogs` in the shared one, `sekoia-flowlogs-<guid>` elsewhere. */
+  /**
+   * The stack's resource group in `subscriptionId`: `sekoia-flowlogs` in the shared one, `sekoia-flowlogs-<guid>`
+   * elsewhere. Its location is metadata, and it cannot change in place (a new location replaces the group, and with
+   * it every account inside: pulumi-azure-native#1936): it stays where it was created when azure-native:location changes.
+   */
   resourceGroup(subscriptionId: string): resources.ResourceGroup {
     let group = this.groups.get(subscriptionId);
     if (!group) {
@@ -57,7 +65,7 @@ export class Subscriptions {
       group = new resources.ResourceGroup(
         name,
         { location: this.args.location, tags: this.args.tags },
-        { ...this.childOptions, provider: this.provider(subscriptionId) },
+        { ...this.childOptions, provider: this.provider(subscriptionId), ignoreChanges: ["location"] },
       );
       this.groups.set(subscriptionId, group);
     }

@@ -26,6 +26,8 @@ export interface RecordedResource {
 export interface RecordedOptions {
   readonly deleteBeforeReplace: boolean;
   readonly retainOnDelete: boolean;
+  /** Inputs whose changes the engine ignores (kept as in the state). */
+  readonly ignoreChanges: readonly string[];
   /** Logical names of the resources it waits for (explicit dependsOn and inputs taken from them). */
   readonly dependsOn: readonly string[];
   /** URN of its parent; undefined at the stack root. */
@@ -206,6 +208,7 @@ interface RegisterRequest {
   getName(): string;
   getDeletebeforereplace(): boolean;
   getRetainondelete(): boolean;
+  getIgnorechangesList(): string[];
   getDependenciesList(): string[];
   getParent(): string;
   getAliasesList(): { getSpec(): AliasSpecMessage | undefined; getUrn(): string }[];
@@ -224,6 +227,7 @@ export function recordResourceOptions(recorder: Recorder): () => void {
     seen.set(`${req.getType()}|${req.getName()}`, {
       deleteBeforeReplace: req.getDeletebeforereplace(),
       retainOnDelete: req.getRetainondelete(),
+      ignoreChanges: req.getIgnorechangesList(),
       dependsOn: req
         .getDependenciesList()
         .map((urn) => urn.split("::").pop() ?? urn)

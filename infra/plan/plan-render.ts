@@ -152,6 +152,7 @@ function optionLines(r: RecordedResource, flowLogNames: ReadonlySet<string>): st
   const lines = r.provider ? [`(provider: ${r.provider})`] : [];
   if (r.options?.deleteBeforeReplace) lines.push("(deleteBeforeReplace: the old one is deleted before its successor is created)");
   if (r.options?.retainOnDelete) lines.push("(retainOnDelete: destroy and removal leave it in Azure)");
+  if (r.options?.ignoreChanges.length) lines.push(`(ignoreChanges: ${r.options.ignoreChanges.join(", ")} kept as first deployed)`);
   const flowLogOrder = flowLogNames.has(r.name) ? (r.options?.dependsOn ?? []).filter((d) => flowLogNames.has(d)) : [];
   if (flowLogOrder.length > 0) lines.push(`(after: ${flowLogOrder.join(", ")})`);
   return lines;

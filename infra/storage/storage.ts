@@ -71,6 +71,8 @@ interface AccountSpec {
   readonly access: Pick<storage.StorageAccountArgs, "allowSharedKeyAccess" | "defaultToOAuthAuthentication">;
   /** The account's one lifecycle rule. */
   readonly retention: { readonly rule: string; readonly prefixes: readonly string[]; readonly days: number };
+  /** Keep the account where it was created when `location` changes (a storage account cannot move: it would be replaced). */
+  readonly keepLocation?: boolean;
 }
 
 /** A hardened account named with a random suffix, and its lifecycle rule, as children of `parent`. */
@@ -86,7 +88,7 @@ function accountWithRetention(parent: pulumi.ComponentResource, name: string, ar
       location: args.location,
       tags: args.tags,
     },
-    { parent },
+    { parent, ...(spec.keepLocation ? { ignoreChanges: ["location"] } : {}) },
   );
   new storage.ManagementPolicy(
     `${name}-retention`,
@@ -130,7 +132,12 @@ export interface CheckpointStorageArgs extends StorageAccountArgs {
   readonly blobEvents?: boolean;
 }
 
-/** The forwarder's checkpoint container (and, in event mode, its blob-events queue): reached with its managed identity only. */
+/**
+ * The forwarder's checkpoint container (and, in event mode, its blob-events queue): reached with its
+ * managed identity only. The account stays in the region it was created in when the shared region
+ * (`azure-native:location`) changes: moving it means replacing it, and with it every checkpoint, so
+ * the forwarder would read everything again.
+ */
 export class CheckpointStorage extends pulumi.ComponentResource {
   public readonly account: storage.StorageAccount;
   public readonly container: storage.BlobContainer;
@@ -151,6 +158,7 @@ export class CheckpointStorage extends pulumi.ComponentResource {
         prefixes: args.blobEvents ? [CHECKPOINT_CONTAINER, EVENT_DEAD_LETTER_CONTAINER] : [CHECKPOINT_CONTAINER],
         days: args.retentionDays + CHECKPOINT_GRACE_DAYS,
       },
+      keepLocation: true,
     });
     this.container = new storage.BlobContainer(
       `${name}-container`,

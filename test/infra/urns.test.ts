@@ -15,9 +15,10 @@ import { loadStackConfig } from "../../infra/plan/stack-file";
 const COMPONENT = "sekoia-flowlogs:index:SekoiaFlowLogs";
 /**
  * What an upgrade adds, by type and name, beyond the component itself: each new, none replacing an old one.
- * The forwarder's logs go through the azure-monitor destination and this diagnostic setting (issue 19).
+ * Issue 19: the forwarder's logs go through the azure-monitor destination and a diagnostic setting; the
+ * shared subscription is recorded by a guard that refuses a change of it.
  */
-const ADDED = ["azure-native:monitor:DiagnosticSetting::forwarder-logs"];
+const ADDED = ["azure-native:monitor:DiagnosticSetting::forwarder-logs", "pulumi-nodejs:dynamic/sekoia:SharedSubscriptionGuard::shared-subscription"];
 const NOW = new Date("2026-06-01T00:00:00Z");
 
 /** `urn:pulumi:<stack>::<project>::<parent types$>type::name` */
