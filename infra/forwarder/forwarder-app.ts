@@ -86,6 +86,25 @@ export function flowLogAccountSubscriptions(accounts: ReadonlyArray<{ blobEndpoi
   return [...new Set(pairs)].sort().join(",");
 }
 
+/**
+ * A template variable that changes whenever an intake key does. Container Apps makes no new revision
+ * when only a secret changes, and running replicas keep the old value ("Manage secrets in Azure
+ * Container Apps"): after an intake is replaced (sekoiaEntityUuid, sekoiaCommunityUuid, sekoiaApiUrl)
+ * or a key is set or rotated, the forwarder would go on sending with a key Sekoia no longer accepts.
+ * A changed template value rolls a revision, which reads the secrets anew.
+ */
+export const INTAKE_KEYS_VERSION_VARIABLE = "SEKOIA_INTAKE_KEYS_VERSION";
+
+/**
+ * 16 hex digits of a SHA-256 over the families and their keys: not secret (intake keys are 128-bit
+ * random values Sekoia issues; 64 bits of a hash of them tell nothing), stable while the keys are.
+ */
+export function intakeKeysVersion(keys: Readonly<Partial<Record<FlowLogFamily, string>>>): string {
+  const hash = createHash("sha256");
+  for (const family of (["nsg", "vnet"] as const).filter((f) => keys[f] !== undefined)) hash.update(`${family}\0${keys[family]}\0`);
+  return hash.digest("hex").slice(0, 16);
+}
+
 /** The forwarder's environment. Intake keys appear only as secretRef, never as a value. */
 export function forwarderEnvironment(env: {
   sources: pulumi.Input<string>;
@@ -96,6 +115,7 @@ export function forwarderEnvironment(env: {
   clientId: pulumi.Input<string>;
   /** Event mode: the blob-events queue URL (read with the identity). */
   eventsQueueUrl?: pulumi.Input<string>;
+  intakeKeysVersion: pulumi.Input<string>;
 }): inputs.app.EnvironmentVarArgs[] {
   return [
     { name: VARIABLES.sources, value: env.sources },
@@ -106,6 +126,7 @@ export function forwarderEnvironment(env: {
     { name: VARIABLES.pollIntervalSeconds, value: String(DEFAULTS.pollIntervalSeconds) },
     { name: VARIABLES.healthPort, value: String(DEFAULTS.healthPort) },
     { name: "AZURE_CLIENT_ID", value: env.clientId },
+    { name: INTAKE_KEYS_VERSION_VARIABLE, value: env.intakeKeysVersion },
     ...(env.eventsQueueUrl !== undefined ? [{ name: VARIABLES.eventsQueueUrl, value: env.eventsQueueUrl }] : []),
   ];
 }
@@ -237,6 +258,11 @@ export class ForwarderApp extends pulumi.ComponentResource {
     ];
 
     const families = (["nsg", "vnet"] as const).filter((f) => args.intakeKeys[f] !== undefined);
+    const keysVersion = pulumi.unsecret(
+      pulumi
+        .all(families.map((f) => pulumi.output(args.intakeKeys[f]!)))
+        .apply((keys) => intakeKeysVersion(Object.fromEntries(families.map((f, i) => [f, keys[i]])))),
+    );
     const endpoints = pulumi.all(args.flowLogAccounts.map((a) => pulumi.output(a.blobEndpoint)));
     const sources = endpoints.apply((all) =>
       flowLogSourceUrls(all.map((blobEndpoint, i) => ({ blobEndpoint, containers: args.flowLogAccounts[i].containers }))),
@@ -282,6 +308,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
                 families,
                 clientId: identity.clientId,
                 ...(args.blobEvents ? { eventsQueueUrl: args.blobEvents.queueUrl } : {}),
+                intakeKeysVersion: keysVersion,
               }),
               probes: forwarderProbes(),
             },

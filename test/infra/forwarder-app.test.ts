@@ -1,7 +1,7 @@
 // infra/forwarder-app.ts: one replica with probes, a user-assigned identity with least-privilege
 // roles, intake keys only as Container App secrets behind secretRef, sources without any SAS.
 import { beforeAll, describe, expect, it } from "vitest";
-import { roleAssignmentName } from "../../infra/forwarder/forwarder-app";
+import { intakeKeysVersion, roleAssignmentName } from "../../infra/forwarder/forwarder-app";
 import { FORWARDER_LOG_CATEGORIES } from "../../infra/forwarder/forwarder-logs";
 import { TABLES } from "../../infra/monitoring/alert-queries";
 import { isSecretValue } from "../../infra/plan/mocks";
@@ -54,6 +54,7 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
       "POLL_INTERVAL_SECONDS",
       "HEALTH_PORT",
       "AZURE_CLIENT_ID",
+      "SEKOIA_INTAKE_KEYS_VERSION",
     ]);
     const byName = Object.fromEntries(env.map((e) => [e.name, e]));
     expect(byName.SEKOIA_NSG_INTAKE_KEY).toEqual({ name: "SEKOIA_NSG_INTAKE_KEY", secretRef: "sekoia-nsg-intake-key" });
@@ -142,6 +143,38 @@ describe.each([false, true])("forwarder app (preview: %s)", (preview) => {
 
   it("sends its logs to the tables the alerts read", () => {
     expect([...FORWARDER_LOG_CATEGORIES]).toEqual([TABLES.console, TABLES.system]);
+  });
+});
+
+describe("a new intake key rolls a new revision (Container Apps does not restart replicas for a changed secret)", () => {
+  const versionOf = (run: ProgramRun) => {
+    const container = (oneOf(run, T.app).inputs.template as any).containers[0];
+    return (container.env as Env[]).find((e) => e.name === "SEKOIA_INTAKE_KEYS_VERSION")!.value;
+  };
+
+  it("a template value that follows the keys, in plain text, telling nothing of them", async () => {
+    const run = await runStack({ config: defaultConfig() });
+    const version = versionOf(run);
+    expect(isSecretValue(version)).toBe(false);
+    expect(version).toBe(intakeKeysVersion({ nsg: NSG_KEY, vnet: VNET_KEY }));
+    expect(version).toMatch(/^[0-9a-f]{16}$/);
+    const rotated = await runStack({ config: { ...defaultConfig(), sekoiaVnetIntakeKey: "vnet-intake-key-rotated-000000" } });
+    expect(versionOf(rotated)).not.toBe(version);
+    expect(versionOf(await runStack({ config: defaultConfig() }))).toBe(version);
+  });
+
+  it("follows the keys of intakes the stack creates (a replaced intake has a new key)", async () => {
+    const config = {
+      ...defaultConfig(),
+      sekoiaNsgIntakeKey: undefined,
+      sekoiaVnetIntakeKey: undefined,
+      sekoiaApiKey: "api-key",
+      sekoiaEntityUuid: "5c0b8d2e-7a41-4f36-9e15-2d8c3b6a9f70",
+    };
+    const run = await runStack({ config });
+    const secrets = (plain(oneOf(run, T.app).inputs.configuration) as any).secrets as Array<{ name: string; value: string }>;
+    const key = (f: string) => secrets.find((x) => x.name === `sekoia-${f}-intake-key`)!.value;
+    expect(versionOf(run)).toBe(intakeKeysVersion({ nsg: key("nsg"), vnet: key("vnet") }));
   });
 });
 
