@@ -4,8 +4,8 @@
 // intake keys only as Container App secrets).
 //
 // A user-assigned identity, not a system-assigned one: it exists (and holds AcrPull) before the app
-// is created, so the first image pull already works; role assignments can still take minutes to
-// propagate, which the forwarder must survive by retrying 403s at start.
+// is created, and the app waits for its grants to propagate (role-propagation.ts) before its first
+// revision pulls the image; the forwarder still retries storage 403s at start.
 //
 // Provisioning waits for the first replica's startup and readiness probes. Both only ask whether
 // the process serves HTTP (/healthz): a probe on storage or intake health (/readyz) would keep the
@@ -24,6 +24,7 @@ import type * as inputs from "@pulumi/azure-native/types/input";
 import { DEFAULTS, HEALTH_PATHS, intakeKeyVariable, VARIABLES } from "../../forwarder/contract";
 import type { FlowLogFamily } from "../config/arm-id";
 import { APP_LOGS_CONFIGURATION, forwarderLogSetting } from "./forwarder-logs";
+import { RolePropagationWait } from "./role-propagation";
 
 /** Built-in role definition GUIDs (identical in every Azure tenant). */
 export const ROLES = {
@@ -257,6 +258,9 @@ export class ForwarderApp extends pulumi.ComponentResource {
       ...(args.blobEvents ? [grant("take-blob-events", args.blobEvents.queueId, ROLES.storageQueueDataContributor)] : []),
     ];
 
+    // Grants take minutes to reach the registry and storage: the first revision starts after they have.
+    const settled = new RolePropagationWait(`${name}-roles-settled`, { grants: grants.map((g) => g.id) }, { parent: this, dependsOn: grants });
+
     const families = (["nsg", "vnet"] as const).filter((f) => args.intakeKeys[f] !== undefined);
     const keysVersion = pulumi.unsecret(
       pulumi
@@ -320,7 +324,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
         tags: args.tags,
       },
       // The identity must hold its roles (AcrPull above all) before the first revision starts.
-      { parent: this, dependsOn: grants },
+      { parent: this, dependsOn: [...grants, settled] },
     );
     this.appName = this.app.name;
     this.identityClientId = identity.clientId;

@@ -16,9 +16,14 @@ const COMPONENT = "sekoia-flowlogs:index:SekoiaFlowLogs";
 /**
  * What an upgrade adds, by type and name, beyond the component itself: each new, none replacing an old one.
  * Issue 19: the forwarder's logs go through the azure-monitor destination and a diagnostic setting; the
- * shared subscription is recorded by a guard that refuses a change of it.
+ * shared subscription is recorded by a guard that refuses a change of it; the app's first revision waits
+ * for its identity's grants to propagate.
  */
-const ADDED = ["azure-native:monitor:DiagnosticSetting::forwarder-logs", "pulumi-nodejs:dynamic/sekoia:SharedSubscriptionGuard::shared-subscription"];
+const ADDED = [
+  "azure-native:monitor:DiagnosticSetting::forwarder-logs",
+  "pulumi-nodejs:dynamic/sekoia:SharedSubscriptionGuard::shared-subscription",
+  "pulumi-nodejs:dynamic/sekoia:RolePropagationWait::forwarder-roles-settled",
+];
 const NOW = new Date("2026-06-01T00:00:00Z");
 
 /** `urn:pulumi:<stack>::<project>::<parent types$>type::name` */
