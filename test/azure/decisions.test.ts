@@ -1,6 +1,6 @@
 // test/azure/decisions.ts: the acceptance tier's decisions, checked without Azure.
 import { describe, expect, it } from "vitest";
-import { assertNoChange, changesOf, missingSettings, waitFor } from "./decisions";
+import { assertNoChange, changesOf, missingSettings, silentAccounts, tuplesSent, waitFor } from "./decisions";
 
 const complete = {
   ACCEPTANCE_SUBSCRIPTION_ID: "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14",
@@ -70,5 +70,20 @@ describe("the wait loop", () => {
     const failing = waitFor("the watcher", async () => Promise.reject(new Error("404 NotFound")), { timeoutMs: 90_000, intervalMs: 30_000, ...clock.options });
     await expect(failing).rejects.toThrow("Timed out after 90 s waiting for the watcher; last error: 404 NotFound");
     expect(clock.lines.at(-1)).toBe("the watcher: gave up after 90 s");
+  });
+});
+
+describe("reading the alerts' evidence in the workspace", () => {
+  it("calls the stopped rule clear only when its query returns no row, else names the account and the silent roots", () => {
+    expect(silentAccounts([])).toBeUndefined();
+    expect(silentAccounts([{ AccountName: "flwesteuropeab12cd34", flowLogs: "2", writing: "1", silentRoots: '["flowLogResourceID=/S_RG/NW_FL"]' }])).toBe(
+      'flwesteuropeab12cd34: 1 of 2 flow log(s) writing (silent: ["flowLogResourceID=/S_RG/NW_FL"])',
+    );
+    expect(silentAccounts([{ AccountName: "a", flowLogs: "1", writing: "0", silentRoots: "" }])).toBe("a: 0 of 1 flow log(s) writing");
+  });
+
+  it("adds up tuplesSent over the forwarder's poll lines, whatever type az prints them as", () => {
+    expect(tuplesSent([{ tuplesSent: "120" }, { tuplesSent: 5 }, { tuplesSent: null }])).toBe(125);
+    expect(tuplesSent([])).toBe(0);
   });
 });

@@ -84,3 +84,25 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await sleep(options.intervalMs);
   }
 }
+
+/** A row of `az monitor log-analytics query`: every value as text. */
+export type LogRow = Readonly<Record<string, unknown>>;
+
+/**
+ * What the "flow logs stopped" rule's query says, read in the real workspace: undefined when every flow
+ * log writes where the rule looks (no row), else which account misses which flow logs.
+ */
+export function silentAccounts(rows: readonly LogRow[]): string | undefined {
+  if (rows.length === 0) return undefined;
+  return rows
+    .map(
+      (r) =>
+        `${String(r.AccountName)}: ${String(r.writing ?? 0)} of ${String(r.flowLogs)} flow log(s) writing${r.silentRoots ? ` (silent: ${String(r.silentRoots)})` : ""}`,
+    )
+    .join("; ");
+}
+
+/** The sum of `tuplesSent` over forwarderLogQuery's rows (the forwarder's lines, where the no-delivery rule looks). */
+export function tuplesSent(rows: readonly LogRow[]): number {
+  return rows.reduce((sum, r) => sum + (Number(r.tuplesSent) || 0), 0);
+}

@@ -4,10 +4,14 @@
 //
 //  1. deploys a throwaway fixture (resource group, VNet, one small VM that makes traffic);
 //  2. deploys this project against it in a fresh stack;
-//  3. waits for tuples acknowledged by the intake (the forwarder's "Poll finished." lines, tuplesSent > 0);
-//  4. runs `up` again and fails on any change (no perpetual diff);
-//  5. destroys the stack and checks the adopted Network Watcher still exists;
-//  6. destroys the fixture, whatever happened before.
+//  3. waits for tuples acknowledged by the intake (the forwarder's "Poll finished." lines, tuplesSent > 0),
+//     read with forwarderLogQuery from ContainerAppConsoleLogs: the rows arrive where the alerts look;
+//  4. runs each alert rule's own query (read back from Azure) in the workspace: all evaluate, and the
+//     "flow logs stopped" one comes clear once the flow log's blob commits arrive in StorageBlobLogs
+//     (the blob root form Azure really writes is recognised), "delivered nothing" stays quiet;
+//  5. runs `up` again and fails on any change (no perpetual diff);
+//  6. destroys the stack and checks the adopted Network Watcher still exists;
+//  7. destroys the fixture, whatever happened before.
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import { Provider } from "@pulumi/azure-native/provider";
@@ -17,7 +21,7 @@ import * as random from "@pulumi/random";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { assertNoChange, missingSettings, waitFor } from "./decisions";
+import { assertNoChange, missingSettings, silentAccounts, tuplesSent, waitFor, type LogRow } from "./decisions";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const run = promisify(execFile);
@@ -92,14 +96,43 @@ async function step<T>(what: string, body: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function tuplesAcknowledged(stack: Stack): Promise<number | undefined> {
+/** Runs `query` in the stack's workspace over the last two days (what the rules can see). */
+async function workspaceQuery(stack: Stack, query: string): Promise<LogRow[]> {
   const outputs = await stack.outputs();
   const workspaceId = String(outputs.logAnalyticsWorkspaceId.value);
-  const query = `${String(outputs.forwarderLogQuery.value)}\n| summarize sent = sum(tuplesSent)`;
   const customerId = JSON.parse(await az(["monitor", "log-analytics", "workspace", "show", "--ids", workspaceId, "--query", "customerId"])) as string;
-  const rows = JSON.parse(await az(["monitor", "log-analytics", "query", "--workspace", customerId, "--analytics-query", query])) as Array<{ sent?: string }>;
-  const sent = Number(rows[0]?.sent ?? 0);
+  return JSON.parse(await az(["monitor", "log-analytics", "query", "--workspace", customerId, "--timespan", "P2D", "--analytics-query", query])) as LogRow[];
+}
+
+async function tuplesAcknowledged(stack: Stack): Promise<number | undefined> {
+  const outputs = await stack.outputs();
+  const sent = tuplesSent(await workspaceQuery(stack, String(outputs.forwarderLogQuery.value)));
   return sent > 0 ? sent : undefined;
+}
+
+/** The query of a deployed alert rule, as Azure holds it. */
+async function ruleQuery(ruleId: string): Promise<string> {
+  return JSON.parse(await az(["resource", "show", "--ids", ruleId, "--query", "properties.criteria.allOf[0].query"])) as string;
+}
+
+async function alertsSeeTheEvidence(stack: Stack): Promise<void> {
+  const ids = (await stack.outputs()).alertRuleIds.value as { noDelivery: string; restarts: string; flowLogsStopped: string };
+  // Each rule's query evaluates in the real workspace (a failing one would be disabled by Azure after a week).
+  for (const id of Object.values(ids)) await workspaceQuery(stack, await ruleQuery(id));
+  const stopped = await ruleQuery(ids.flowLogsStopped);
+  let last = "";
+  await waitFor(
+    "the flow log's blob commits in StorageBlobLogs, where the stopped rule looks (its query clear)",
+    async () => {
+      last = silentAccounts(await workspaceQuery(stack, stopped)) ?? "";
+      if (last !== "") say(`stopped rule: ${last}`);
+      return last === "" ? true : undefined;
+    },
+    { timeoutMs: 30 * 60_000, intervalMs: 60_000, log: say },
+  );
+  const noDelivery = await workspaceQuery(stack, await ruleQuery(ids.noDelivery));
+  if (noDelivery.length > 0) throw new Error(`the no-delivery rule's query returns ${JSON.stringify(noDelivery)} while the forwarder delivers`);
+  say("every alert query evaluates; flow-log commits and forwarder lines are where the rules look");
 }
 
 async function main(): Promise<number> {
@@ -147,6 +180,7 @@ async function main(): Promise<number> {
       log: say,
     });
     say(`the intake acknowledged ${sent} tuples`);
+    await step("checking that the alerts see the flow-log and forwarder evidence", () => alertsSeeTheEvidence(deployed));
 
     const second = await step("running up again (it must change nothing)", () => deployed.up());
     assertNoChange("the second up", second.summary.resourceChanges);
