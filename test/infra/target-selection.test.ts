@@ -186,10 +186,14 @@ describe("a scope that cannot be listed", () => {
   it.each([
     ["rg-locked", /targets\[1\]\.scope \(subscription 2{8}-.*\): the deploying identity may not list the VNets of .*rg-locked \(403 .*\); grant it Reader/],
     ["rg-gone", /targets\[1\]\.scope \(subscription 2{8}-.*\): .*rg-gone does not exist \(404 ResourceGroupNotFound/],
-  ])("stops the program before anything but the component and its provider is registered (%s)", async (group, message) => {
+  ])("stops the program before anything but the component, the shared-subscription guard and its provider is registered (%s)", async (group, message) => {
     const recorder: Recorder = { resources: [], calls: [] };
     const config = selectionConfig([{ id: ids.vnet("vnet-weu"), location: "westeurope" }, { scope: `/subscriptions/${SPOKE2}/resourceGroups/${group}` }]);
     await expect(runStack({ config, recorder })).rejects.toThrow(message);
-    expect(recorder.resources.map((r) => r.type)).toEqual(["sekoia-flowlogs:index:SekoiaFlowLogs", "pulumi:providers:azure-native"]);
+    expect(recorder.resources.map((r) => r.type)).toEqual([
+      "sekoia-flowlogs:index:SekoiaFlowLogs",
+      "pulumi-nodejs:dynamic/sekoia:SharedSubscriptionGuard",
+      "pulumi:providers:azure-native",
+    ]);
   });
 });
