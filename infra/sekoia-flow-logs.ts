@@ -38,9 +38,9 @@ export interface FlowLogTarget {
  * Secrets (intake keys, API key, registry password) may be outputs; they stay secret.
  */
 export interface SekoiaFlowLogsArgs {
-  /** Region of the shared resources (forwarder, workspace, checkpoints, registry). Default: the stack's `azure-native:location`. Changing it replaces them. */
+  /** Region of the shared resources (forwarder, workspace, checkpoints, registry). Default: the stack's `azure-native:location`. A change re-creates the workspace, registry and forwarder there; groups and accounts stay where they are. */
   readonly location?: string;
-  /** Subscription of the shared resources. Default: the stack's `azure-native:subscriptionId`, else the targets' only subscription. */
+  /** Subscription of the shared resources. Default: the stack's `azure-native:subscriptionId`, else the targets' only subscription. A change is refused once deployed (it would delete accounts). */
   readonly subscriptionId?: string;
   /** The targets to turn flow logs on for. Required, at least one. */
   readonly targets: FlowLogTarget[];
@@ -74,7 +74,7 @@ export interface SekoiaFlowLogsArgs {
   readonly sekoiaIntakeName?: string;
   /** Prebuilt forwarder image pinned by digest (`registry/name@sha256:...`). Default: built from forwarder/Dockerfile into a registry the component owns. */
   readonly forwarderImage?: string;
-  /** With `forwarderImage` in a private Azure Container Registry: its ARM id (the app pulls with its identity). */
+  /** With `forwarderImage` in a private Azure Container Registry (`.azurecr.io`, `.azurecr.us` or `.azurecr.cn` by cloud): its ARM id (the app pulls with its identity). */
   readonly forwarderImageRegistryId?: string;
   /** With `forwarderImage` in another private registry: the username the app pulls with. */
   readonly forwarderImageRegistryUsername?: string;
