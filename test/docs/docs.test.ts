@@ -90,6 +90,21 @@ describe("docs/alerts.md", () => {
   });
 });
 
+describe("what the deployment pages say a change or a destroy does", () => {
+  it("say what changing azure-native:location or azure-native:subscriptionId does (test/infra/config-changes.test.ts proves it)", () => {
+    const rows = tableRows(section("docs/configuration.md", "stack-config"));
+    const row = (key: string) => rows.find((r) => codeNames(r[0]).includes(key))!.join(" ");
+    expect(row("azure-native:location")).toMatch(/A change keeps every flow-log account, the checkpoint account and the resource groups/);
+    expect(row("azure-native:subscriptionId")).toMatch(/It cannot change once deployed.*fails before any provider is registered/);
+  });
+
+  it("tell to re-point or disable the adopted flow logs before destroy: kept, they would write to a deleted account", () => {
+    const removing = page("docs/deployment.md").split("## Removing everything")[1];
+    expect(removing).toMatch(/Before `destroy`, re-point or disable the adopted flow logs/);
+    expect(removing).toContain("az network watcher flow-log update");
+  });
+});
+
 describe("docs/sekoia.md regions", () => {
   const regions = tableRows(section("docs/sekoia.md", "sekoia-regions")).map(([region, , api, intake, app]) => ({
     region,
