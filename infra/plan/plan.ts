@@ -3,24 +3,29 @@
 // request what a change does. Secrets in the stack file are replaced by fake values (see stack-file.ts)
 // and printed as [secret]. `--now` pins the clock used to check that sasExpiry is in the future.
 // `{scope}` entries of targets are listed with the local Azure credential when there is one
-// (local-vnet-lister.ts), and shown unresolved otherwise.
-import { REPO_ROOT } from "../forwarder/forwarder-image";
-import { localAzureToken, localVnetLister } from "./local-vnet-lister";
-import { renderPlan, runProgram } from "./plan-render";
+// (local-vnet-lister.ts), and shown unresolved otherwise. The command line: plan-args.ts (exit 2 on a
+// usage error). The program and Pulumi's SDK are loaded only once the arguments are valid and the
+// stack file read, so `--help`, usage errors and a missing stack file answer at once.
+import * as path from "node:path";
+import { parsePlanArgs, USAGE } from "./plan-args";
 import { loadStackConfig } from "./stack-file";
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i >= 0 && (i + 1 >= args.length || args[i + 1].startsWith("--"))) throw new Error(`${name} needs a value`);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+/** The repository (forwarder-image.ts's REPO_ROOT, without loading Pulumi's SDK to get it). */
+const ROOT = path.resolve(__dirname, "../..");
 
-async function main(args: string[]): Promise<void> {
-  const stack = option(args, "--stack") ?? "dev";
-  const nowText = option(args, "--now");
-  const now = nowText === undefined ? undefined : new Date(nowText);
-  if (now && Number.isNaN(now.getTime())) throw new Error(`--now: found "${nowText}", expected an ISO-8601 instant`);
-  const { config, secretKeys } = loadStackConfig(stack, REPO_ROOT);
+async function main(argv: string[]): Promise<number> {
+  const command = parsePlanArgs(argv);
+  if (command.kind === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command.kind === "usage") {
+    process.stderr.write(`npm run plan: ${command.error}\n\n${USAGE}`);
+    return 2;
+  }
+  const { stack, now } = command;
+  const { config, secretKeys } = loadStackConfig(stack, ROOT);
+  const [{ renderPlan, runProgram }, { localAzureToken, localVnetLister }] = await Promise.all([import("./plan-render.js"), import("./local-vnet-lister.js")]);
   const run = await runProgram({
     config,
     secretKeys,
@@ -30,9 +35,15 @@ async function main(args: string[]): Promise<void> {
     vnetLister: (endpoint) => localVnetLister(endpoint, localAzureToken(endpoint)),
   });
   process.stdout.write(renderPlan(stack, run));
+  return 0;
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
