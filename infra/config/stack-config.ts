@@ -1,7 +1,7 @@
 // Reads and validates the whole stack configuration before any resource is registered.
 // Every problem is collected and reported at once, each naming its key (e.g. `targets[1].id`), what
 // was found and what is expected. `parseStackConfig` is pure (raw strings in, typed config out);
-// `readRawConfig` collects the stack's values; the component (component-config.ts) validates its args through it.
+// the stack shell reads the stack's values (stack-keys.ts); the component (component-config.ts) validates its args through it.
 import * as pulumi from "@pulumi/pulumi";
 import type { FlowLogFamily } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
@@ -352,11 +352,3 @@ function isHttpsUrl(value: string): boolean {
 
 /** The clock used to check that sasExpiry is in the future; plan.ts and tests pin it. */
 export const clock = { now: (): Date => new Date() };
-
-/** Collects the raw values from the Pulumi runtime (no secrets are logged or kept in plain text). */
-export function readRawConfig(): RawConfig {
-  const raw: Record<string, string | undefined> = {};
-  for (const key of [...REQUIRED_KEYS, ...OPTIONAL_OBJECT_KEYS, ...Object.keys(DEFAULTS)]) raw[key] = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
-  for (const key of PROVIDER_KEYS) raw[key] = pulumi.runtime.getConfig(key);
-  return raw;
-}
