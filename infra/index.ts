@@ -1,9 +1,9 @@
 // The stack program: the stack configuration in, one SekoiaFlowLogs component, its outputs out as the
 // stack's. The component validates the configuration before anything is registered; what only a
-// stack file can get wrong (a key the program does not read) is checked here first, and reported
+// stack file can get wrong (a key the program does not read, a secret set in plain) is checked here first, and reported
 // with the component's own problems, all at once.
 import * as pulumi from "@pulumi/pulumi";
-import { configFromArgs, PROJECT_KEYS, readRawConfig, rejectStackConfig, SECRET_KEYS, unknownKeyProblems, type RawConfig } from "./config";
+import { configFromArgs, plainSecretProblems, PROJECT_KEYS, readRawConfig, rejectStackConfig, SECRET_KEYS, unknownKeyProblems, type RawConfig } from "./config";
 import { deployed, SekoiaFlowLogs, type SekoiaFlowLogsArgs } from "./sekoia-flow-logs";
 
 /** The component's name: a stack's resources keep their names whatever it is, but it shows in its URN. */
@@ -38,7 +38,8 @@ function parseOr(value: string): unknown {
 export = async (): Promise<Record<string, unknown>> => {
   const raw = readRawConfig();
   const args = stackArgs(raw);
-  rejectStackConfig(unknownKeyProblems(raw), raw, () => configFromArgs(args as unknown as Readonly<Record<string, unknown>>));
+  const problems = [...unknownKeyProblems(raw), ...plainSecretProblems(raw, pulumi.getStack())];
+  rejectStackConfig(problems, raw, () => configFromArgs(args as unknown as Readonly<Record<string, unknown>>));
   const flowLogs = new SekoiaFlowLogs(COMPONENT_NAME, args);
   await deployed(flowLogs);
   const outputs = {

@@ -3,5 +3,5 @@
 export type { FlowLogFamily } from "./arm-id";
 export { configFromArgs } from "./component-config";
 export { SECRET_KEYS, type RawConfig, type StackConfig } from "./stack-config";
-export { PROJECT_KEYS, readRawConfig, rejectStackConfig, unknownKeyProblems } from "./stack-keys";
+export { plainSecretProblems, PROJECT_KEYS, readRawConfig, rejectStackConfig, unknownKeyProblems } from "./stack-keys";
 export { unusedWatcherWarnings } from "./watcher-config";

@@ -3,9 +3,12 @@
 // key. A misspelled key (`retentionDay: 90`) was silently ignored, so retention stayed 30 days: every
 // key of the project's namespace that the program does not read is an error naming the nearest key
 // it does read, and a required key reported missing points at the misspelled one set beside it.
+// An intake key or API key set without `--secret` was accepted, printed by `npm run plan` (into CI
+// logs) and kept in clear in the stack file: a secret key whose value the engine does not mark secret
+// is an error too.
 import * as pulumi from "@pulumi/pulumi";
 import { nearest } from "./nearest";
-import { DEFAULTS, OPTIONAL_OBJECT_KEYS, PROJECT, PROVIDER_KEYS, REQUIRED_KEYS, StackConfigError, type RawConfig } from "./stack-config";
+import { DEFAULTS, OPTIONAL_OBJECT_KEYS, PROJECT, PROVIDER_KEYS, REQUIRED_KEYS, SECRET_KEYS, StackConfigError, type RawConfig } from "./stack-config";
 
 /** Every key of the project's namespace the program reads (Pulumi.yaml declares exactly these). */
 export const PROJECT_KEYS: readonly string[] = [...REQUIRED_KEYS, ...OPTIONAL_OBJECT_KEYS, ...Object.keys(DEFAULTS)];
@@ -52,6 +55,27 @@ export function unknownKeyProblems(raw: RawConfig): string[] {
         `Move the value: \`pulumi config rm ${key}\`, then \`pulumi config set ${intended} <value>\` (with --path for an object, --secret for a secret)`
       );
     });
+}
+
+/**
+ * Whether the engine handed `key` (qualified) over as a secret (`secure:` in the stack file, or
+ * `--secret`). The language host passes the names of those keys with the configuration
+ * (PULUMI_CONFIG_SECRET_KEYS, `setAllConfig`'s second argument under mocks); the SDK reads them in
+ * runtime/config.js's `isConfigSecret`, which its typings leave out (test/infra/stack-keys.test.ts
+ * checks it is there). Without it nothing can be told, and nothing is refused.
+ */
+export function isEngineSecret(key: string): boolean {
+  const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+  return typeof isConfigSecret !== "function" || isConfigSecret(key);
+}
+
+/** One problem per secret key (SECRET_KEYS) set to a value the engine does not hold as a secret; values are never repeated. */
+export function plainSecretProblems(raw: RawConfig, stack: string, isSecret: (qualifiedKey: string) => boolean = isEngineSecret): string[] {
+  return SECRET_KEYS.filter((key) => (raw[key]?.trim() ?? "") !== "" && !isSecret(qualified(key))).map(
+    (key) =>
+      `${key}: found a plain value (set without --secret), expected a secret: npm run plan would print it and Pulumi.${stack}.yaml keeps it in clear text. ` +
+      `Set it again with \`pulumi config set --secret ${key} <value>\`, and rotate it if that file was committed or shared`,
+  );
 }
 
 /**

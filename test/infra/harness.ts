@@ -32,6 +32,8 @@ export interface Scenario {
   readonly existingLocations?: Record<string, string>;
   /** Lists `{scope}` entries as npm run plan does (default: the program's own, the token invoke and ARM). */
   readonly vnetLister?: (armEndpoint: string) => VnetLister;
+  /** Secret keys (short) set without --secret: not marked secret to the program. */
+  readonly plainKeys?: readonly string[];
 }
 
 /** A valid stack: one VNet in westeurope, one subnet in northeurope, one NSG in westeurope. */
@@ -73,7 +75,7 @@ export async function runStack(scenario: Scenario): Promise<ProgramRun> {
   const { values, secretKeys } = runtimeConfig(scenario.config);
   return runProgram({
     config: values,
-    secretKeys,
+    secretKeys: secretKeys.filter((k) => !scenario.plainKeys?.some((plain) => k === `sekoia-flowlogs:${plain}`)),
     stack: "test",
     preview: scenario.preview ?? false,
     now: NOW,

@@ -1,16 +1,18 @@
 // infra/config/stack-keys.ts and the stack shell: what only a stack file gets wrong. A key of the
 // project's namespace that the program does not read is an error naming the nearest key it reads, and
-// a missing required key points at the misspelled one set beside it; all with the component's problems.
+// a missing required key points at the misspelled one set beside it; a secret key set without
+// --secret is an error naming the command that sets it right; all with the component's problems.
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { editDistance, nearest } from "../../infra/config/nearest";
-import { unknownKeyProblems, withMisspelledKeyHints } from "../../infra/config/stack-keys";
-import { defaultConfig, runStack } from "./harness";
+import { plainSecretProblems, unknownKeyProblems, withMisspelledKeyHints } from "../../infra/config/stack-keys";
+import { defaultConfig, NSG_KEY, runStack, VNET_KEY } from "./harness";
 
 /** The program's error for this configuration (it must be refused). */
-async function refused(config: Record<string, unknown>): Promise<string> {
+async function refused(config: Record<string, unknown>, plainKeys?: string[]): Promise<string> {
   const recorder = { resources: [], calls: [] };
   try {
-    await runStack({ config, recorder });
+    await runStack({ config, recorder, plainKeys });
   } catch (error) {
     expect(recorder.resources, "nothing registered").toEqual([]);
     return (error as Error).message;
@@ -85,5 +87,35 @@ describe("the stack program with a key it does not read", () => {
   it("runs as before with only known keys", async () => {
     const run = await runStack({ config: { ...defaultConfig(), retentionDays: "90" } });
     expect(run.resources.length).toBeGreaterThan(0);
+  });
+});
+
+describe("secret keys set without --secret", () => {
+  it("are each a problem naming the command that sets it as a secret, never the value", () => {
+    const raw = { sekoiaNsgIntakeKey: NSG_KEY, sekoiaVnetIntakeKey: VNET_KEY, sekoiaApiKey: "", forwarderImageRegistryPassword: "hunter2" };
+    const secure = new Set(["sekoia-flowlogs:sekoiaVnetIntakeKey"]);
+    const problems = plainSecretProblems(raw, "prod", (key) => secure.has(key));
+    expect(problems).toEqual([
+      "sekoiaNsgIntakeKey: found a plain value (set without --secret), expected a secret: npm run plan would print it and Pulumi.prod.yaml keeps it in clear text. " +
+        "Set it again with `pulumi config set --secret sekoiaNsgIntakeKey <value>`, and rotate it if that file was committed or shared",
+      expect.stringMatching(/^forwarderImageRegistryPassword: found a plain value .*`pulumi config set --secret forwarderImageRegistryPassword <value>`/),
+    ]);
+    expect(problems.join("\n")).not.toMatch(new RegExp(`${NSG_KEY}|hunter2`));
+  });
+
+  it("are told by the engine's list of secret keys, which Pulumi's SDK still reads", () => {
+    const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+    expect(typeof isConfigSecret).toBe("function");
+    pulumi.runtime.setAllConfig({ "sekoia-flowlogs:a": "1", "sekoia-flowlogs:b": "2" }, ["sekoia-flowlogs:a"]);
+    expect([isConfigSecret!("sekoia-flowlogs:a"), isConfigSecret!("sekoia-flowlogs:b")]).toEqual([true, false]);
+  });
+
+  it("stop the stack program before anything is registered, the key never in the message", async () => {
+    const message = await refused(defaultConfig(), ["sekoiaNsgIntakeKey"]);
+    expect(message).toMatch(/^Invalid stack configuration \(1 problem\)/);
+    expect(message).toContain("  - sekoiaNsgIntakeKey: found a plain value (set without --secret)");
+    expect(message).toContain("`pulumi config set --secret sekoiaNsgIntakeKey <value>`");
+    expect(message).toContain("Pulumi.test.yaml keeps it in clear text");
+    expect(message).not.toContain(NSG_KEY);
   });
 });
