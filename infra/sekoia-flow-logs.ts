@@ -9,7 +9,7 @@
 // resource (their aliases point at the stack root): hence one instance per stack.
 import * as pulumi from "@pulumi/pulumi";
 import { BLOB_EVENTS_QUEUE, FLOW_LOG_CONTAINERS } from "../forwarder/contract";
-import { configFromArgs, unusedWatcherWarnings, type FlowLogFamily, type StackConfig } from "./config";
+import { configFromArgs, ownTags, unusedWatcherWarnings, type FlowLogFamily, type StackConfig } from "./config";
 import { groupEstate, resolveTargets, Subscriptions, targetSelection, type StorageGroup } from "./estate";
 import { BlobEvents, ForwarderApp, ForwarderImage } from "./forwarder";
 import { blobPathSource, ForwarderAlerts, LogWorkspace, pollLogQuery } from "./monitoring";
@@ -92,6 +92,8 @@ export interface SekoiaFlowLogsArgs {
   readonly alertEmail?: string;
   /** Forwarder replicas, 1 <= minReplicas <= maxReplicas <= 100. Default: exactly one, polling. A maximum above 1 turns event mode on (Event Grid system topics, a queue, the azure-queue scale rule). */
   readonly forwarderScale?: ForwarderScaleArgs;
+  /** Tags added to every resource the component creates (e.g. those an Azure Policy requires), besides its own `project`, `stack` and `managed-by`: a tag of those names, in any case, is refused, never overriding them. At most 47; names up to 128 characters without `< > % & \ ? /`; values up to 256. Default: none. */
+  readonly tags?: Record<string, string>;
 }
 
 /** How many forwarder replicas may run (Python: `ForwarderScaleArgs`). */
@@ -275,7 +277,7 @@ function withSecretArgs(args: SekoiaFlowLogsArgs): pulumi.Inputs {
  * resource that `pulumi preview` shows.
  */
 async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<Outputs> {
-  const tags = { project: "sekoia-flowlogs", stack: pulumi.getStack(), "managed-by": "pulumi" };
+  const tags = { ...ownTags(pulumi.getStack()), ...config.tags };
   // Every direct child sat at the stack root before the component existed: the alias keeps its state.
   const child = { parent: component, aliases: [{ parent: pulumi.rootStackResource }] };
   const subscriptions = new Subscriptions({ sharedSubscriptionId: config.subscriptionId, location: config.location, settings: config.provider, tags }, child);

@@ -4,4 +4,5 @@ export type { FlowLogFamily } from "./arm-id";
 export { configFromArgs } from "./component-config";
 export { SECRET_KEYS, type RawConfig, type StackConfig } from "./stack-config";
 export { plainSecretProblems, PROJECT_KEYS, readRawConfig, rejectStackConfig, unknownKeyProblems } from "./stack-keys";
+export { ownTags } from "./tags-config";
 export { unusedWatcherWarnings } from "./watcher-config";

@@ -13,6 +13,7 @@ import { parseTargets, type ScopeSelection, type Target } from "./targets";
 import { DEFAULTS as FORWARDER_DEFAULTS } from "../../forwarder/contract";
 import { parseNetworkWatchers, type ConfiguredWatchers } from "./watcher-config";
 import { parseForwarderScale, type ForwarderScale } from "./scale-config";
+import { parseTags } from "./tags-config";
 
 export type { ScopeSelection, Target } from "./targets";
 
@@ -48,7 +49,7 @@ export const DEFAULTS = {
 /** Project keys with no default: every stack must set them. */
 export const REQUIRED_KEYS = ["targets", "sasExpiry"] as const;
 /** Optional project keys holding an object: Pulumi.yaml can declare neither their type nor a default. */
-export const OPTIONAL_OBJECT_KEYS = ["networkWatchers", "forwarderScale"] as const;
+export const OPTIONAL_OBJECT_KEYS = ["networkWatchers", "forwarderScale", "tags"] as const;
 /** Provider keys the program reads (declared by the provider, documented in the README). */
 export const PROVIDER_KEYS: readonly string[] = ["azure-native:location", "azure-native:subscriptionId", ...PROVIDER_SETTING_KEYS];
 
@@ -96,6 +97,8 @@ export interface StackConfig {
   readonly sekoiaApi?: SekoiaApiConfig;
   /** Replicas of the forwarder; above one, event mode (scale-config.ts). */
   readonly forwarderScale: ForwarderScale;
+  /** Tags added to the stack's own on every resource (tags-config.ts); empty without `tags`. */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface SekoiaApiConfig {
@@ -169,6 +172,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     problems.push(`networkWatcher: found ${show(networkWatcher)}, expected "existing" (adopt NetworkWatcher_<region>) or "create"`);
   }
   const networkWatchers = parseNetworkWatchers(raw.networkWatchers, subscriptionId, problems);
+  const tags = parseTags(raw.tags, problems);
   const retentionDays = integer("retentionDays", DEFAULTS.retentionDays, (n) => n >= 1 && n <= 365, "a whole number of days from 1 to 365");
   const sasExpiry = parseExpiry(raw.sasExpiry, now, problems, warnings);
 
@@ -263,6 +267,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     alerts: { noDeliveryMinutes, restartCount, ...(email !== "" ? { email } : {}) },
     ...(sekoiaApi ? { sekoiaApi } : {}),
     forwarderScale,
+    tags,
   };
   return { config, warnings };
 }
