@@ -80,6 +80,8 @@ export interface SekoiaFlowLogsArgs {
   readonly forwarderImageRegistryUsername?: string;
   /** The password of `forwarderImageRegistryUsername`. Secret. */
   readonly forwarderImageRegistryPassword?: pulumi.Input<string>;
+  /** vCPU and memory of the forwarder's container, `<vCPU>/<memory>Gi`: one of the pairs Container Apps accepts, 0.25/0.5Gi to 4/8Gi in steps of 0.25 vCPU with twice as many GiB. About 22,000 tuples/s per 0.25 vCPU. Default: `0.25/0.5Gi`. */
+  readonly forwarderSize?: string;
   /** Also send the flow logs to Traffic Analytics in the component's workspace. Default: false. */
   readonly trafficAnalytics?: boolean;
   /** Traffic Analytics processing interval, 10 or 60 minutes. Default: 60. */
@@ -388,6 +390,7 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
       checkpoint: { containerId: checkpoints.container.id, containerUrl: checkpoints.containerUrl },
       intakeUrl: config.sekoiaIntakeUrl,
       intakeKeys,
+      size: config.forwarderSize,
       tags,
       ...(checkpoints.blobEvents
         ? {

@@ -14,6 +14,7 @@ import { DEFAULTS as FORWARDER_DEFAULTS } from "../../forwarder/contract";
 import { parseNetworkWatchers, type ConfiguredWatchers } from "./watcher-config";
 import { parseForwarderScale, type ForwarderScale } from "./scale-config";
 import { parseTags } from "./tags-config";
+import { parseForwarderSize, type ForwarderSize } from "./forwarder-size-config";
 
 export type { ScopeSelection, Target } from "./targets";
 
@@ -30,6 +31,7 @@ export const DEFAULTS = {
   forwarderImageRegistryId: "",
   forwarderImageRegistryUsername: "",
   forwarderImageRegistryPassword: "",
+  forwarderSize: "0.25/0.5Gi",
   trafficAnalytics: false,
   trafficAnalyticsIntervalMinutes: 60,
   alertNoDeliveryMinutes: 30,
@@ -91,6 +93,8 @@ export interface StackConfig {
   readonly forwarderImage?: string;
   /** How the app pulls forwarderImage from a private registry; undefined: anonymous (or the stack's own). */
   readonly forwarderImagePull?: PrebuiltImagePull;
+  /** vCPU and memory of the forwarder's container (forwarder-size-config.ts). */
+  readonly forwarderSize: ForwarderSize;
   readonly trafficAnalytics: { readonly enabled: boolean; readonly intervalMinutes: 10 | 60 };
   readonly alerts: { readonly noDeliveryMinutes: number; readonly restartCount: number; readonly email?: string };
   /** Set when the stack creates its intakes through Sekoia's configuration API (sekoia-intakes.ts). */
@@ -229,6 +233,8 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     problems,
   );
 
+  const forwarderSize = parseForwarderSize(text("forwarderSize", DEFAULTS.forwarderSize) || DEFAULTS.forwarderSize, problems);
+
   const taRaw = text("trafficAnalytics", String(DEFAULTS.trafficAnalytics));
   if (taRaw !== "true" && taRaw !== "false") problems.push(`trafficAnalytics: found ${show(taRaw)}, expected true or false`);
   const intervalMinutes = integer("trafficAnalyticsIntervalMinutes", DEFAULTS.trafficAnalyticsIntervalMinutes, (n) => n === 10 || n === 60, "10 or 60") as
@@ -263,6 +269,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     intakeKeys,
     ...(forwarderImage !== "" ? { forwarderImage } : {}),
     ...(forwarderImagePull ? { forwarderImagePull } : {}),
+    forwarderSize,
     trafficAnalytics: { enabled: taRaw === "true", intervalMinutes },
     alerts: { noDeliveryMinutes, restartCount, ...(email !== "" ? { email } : {}) },
     ...(sekoiaApi ? { sekoiaApi } : {}),
