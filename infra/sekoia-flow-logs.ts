@@ -287,8 +287,14 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
   const onAzure = { ...child, providers: [azure] };
   const onSubscription = (subscriptionId: string) => ({ ...child, providers: [subscriptions.provider(subscriptionId)] });
 
-  // Only the providers exist yet: a scope that cannot be listed stops here, before anything is created.
-  const selected = await resolveTargets(config.targets, config.scopes, targetSelection.lister(config.armEndpoint, azure));
+  // Only the providers exist yet: a scope that cannot be listed, or a target Azure has in another
+  // region than its entry gives, stops here, before anything is created.
+  const selected = await resolveTargets(
+    config.targets,
+    config.scopes,
+    targetSelection.lister(config.armEndpoint, azure),
+    targetSelection.locator(config.armEndpoint, azure),
+  );
   const estate = groupEstate(selected.targets, config.subscriptionId, config.flowLogStorageSubscriptionId);
   const used = new Set(estate.flowLogGroups.map((g) => `${g.subscriptionId}/${g.region}`));
   for (const w of [...selected.warnings, ...unusedWatcherWarnings(config.networkWatchers, used)]) void pulumi.log.warn(w, component);

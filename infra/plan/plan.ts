@@ -2,8 +2,9 @@
 // stack (default dev), without Azure credentials or the Pulumi CLI, so a reviewer sees in a pull
 // request what a change does. Secrets in the stack file are replaced by fake values (see stack-file.ts)
 // and printed as [secret]. `--now` pins the clock used to check that sasExpiry is in the future.
-// `{scope}` entries of targets are listed with the local Azure credential when there is one
-// (local-vnet-lister.ts), and shown unresolved otherwise. The command line: plan-args.ts (exit 2 on a
+// `{scope}` entries of targets are listed, and the regions of targets given by id checked, with the
+// local Azure credential when there is one (local-vnet-lister.ts); without one, scopes are shown
+// unresolved and regions are not checked. The command line: plan-args.ts (exit 2 on a
 // usage error). The program and Pulumi's SDK are loaded only once the arguments are valid and the
 // stack file read, so `--help`, usage errors and a missing stack file answer at once.
 import * as path from "node:path";
@@ -25,14 +26,20 @@ async function main(argv: string[]): Promise<number> {
   }
   const { stack, now } = command;
   const { config, secretKeys } = loadStackConfig(stack, ROOT);
-  const [{ renderPlan, runProgram }, { localAzureToken, localVnetLister }] = await Promise.all([import("./plan-render.js"), import("./local-vnet-lister.js")]);
+  const [{ renderPlan, runProgram }, { localAzureToken, localTargetLocator, localVnetLister }] = await Promise.all([
+    import("./plan-render.js"),
+    import("./local-vnet-lister.js"),
+  ]);
+  const tokens = new Map<string, ReturnType<typeof localAzureToken>>();
+  const token = (endpoint: string) => tokens.get(endpoint) ?? tokens.set(endpoint, localAzureToken(endpoint)).get(endpoint)!;
   const run = await runProgram({
     config,
     secretKeys,
     stack,
     preview: true,
     now,
-    vnetLister: (endpoint) => localVnetLister(endpoint, localAzureToken(endpoint)),
+    vnetLister: (endpoint) => localVnetLister(endpoint, token(endpoint)),
+    targetLocator: (endpoint) => localTargetLocator(endpoint, token(endpoint)),
   });
   process.stdout.write(renderPlan(stack, run));
   return 0;
