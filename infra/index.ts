@@ -1,7 +1,9 @@
 // The stack program: the stack configuration in, one SekoiaFlowLogs component, its outputs out as the
-// stack's. The component validates the configuration before anything is registered.
+// stack's. The component validates the configuration before anything is registered; what only a
+// stack file can get wrong (a key the program does not read, a secret set in plain) is checked here first, and reported
+// with the component's own problems, all at once.
 import * as pulumi from "@pulumi/pulumi";
-import { readRawConfig, SECRET_KEYS } from "./config";
+import { configFromArgs, plainSecretProblems, PROJECT_KEYS, readRawConfig, rejectStackConfig, SECRET_KEYS, unknownKeyProblems, type RawConfig } from "./config";
 import { deployed, SekoiaFlowLogs, type SekoiaFlowLogsArgs } from "./sekoia-flow-logs";
 
 /** The component's name: a stack's resources keep their names whatever it is, but it shows in its URN. */
@@ -12,11 +14,10 @@ const COMPONENT_NAME = "sekoia-flowlogs";
  * the engine's strings where they do not parse, so the component's validation reports them by key;
  * secrets go in as secrets (they are recorded as the component's inputs).
  */
-function stackArgs(): SekoiaFlowLogsArgs {
-  const raw = readRawConfig();
+function stackArgs(raw: RawConfig): SekoiaFlowLogsArgs {
   const args: Record<string, unknown> = { location: raw["azure-native:location"], subscriptionId: raw["azure-native:subscriptionId"] };
   for (const [key, value] of Object.entries(raw)) {
-    if (value === undefined || key.includes(":")) continue;
+    if (value === undefined || !PROJECT_KEYS.includes(key)) continue;
     if ((SECRET_KEYS as readonly string[]).includes(key)) args[key] = value.trim() === "" ? undefined : pulumi.secret(value);
     else args[key] = parseOr(value);
   }
@@ -35,7 +36,11 @@ function parseOr(value: string): unknown {
 // Async since the component lists `{scope}` targets before registering what depends on them; Pulumi
 // awaits an exported function's promise and takes the object it resolves to as the stack outputs.
 export = async (): Promise<Record<string, unknown>> => {
-  const flowLogs = new SekoiaFlowLogs(COMPONENT_NAME, stackArgs());
+  const raw = readRawConfig();
+  const args = stackArgs(raw);
+  const problems = [...unknownKeyProblems(raw), ...plainSecretProblems(raw, pulumi.getStack())];
+  rejectStackConfig(problems, raw, () => configFromArgs(args as unknown as Readonly<Record<string, unknown>>));
+  const flowLogs = new SekoiaFlowLogs(COMPONENT_NAME, args);
   await deployed(flowLogs);
   const outputs = {
     resourceGroupName: flowLogs.resourceGroupName,

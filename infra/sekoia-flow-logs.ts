@@ -9,7 +9,7 @@
 // resource (their aliases point at the stack root): hence one instance per stack.
 import * as pulumi from "@pulumi/pulumi";
 import { BLOB_EVENTS_QUEUE, FLOW_LOG_CONTAINERS } from "../forwarder/contract";
-import { configFromArgs, unusedWatcherWarnings, type FlowLogFamily, type StackConfig } from "./config";
+import { configFromArgs, ownTags, unusedWatcherWarnings, type FlowLogFamily, type StackConfig } from "./config";
 import { groupEstate, resolveTargets, SharedSubscriptionGuard, Subscriptions, targetSelection, type StorageGroup } from "./estate";
 import { BlobEvents, ForwarderApp, ForwarderImage } from "./forwarder";
 import { ForwarderAlerts, LogWorkspace, pollLogQuery } from "./monitoring";
@@ -80,6 +80,8 @@ export interface SekoiaFlowLogsArgs {
   readonly forwarderImageRegistryUsername?: string;
   /** The password of `forwarderImageRegistryUsername`. Secret. */
   readonly forwarderImageRegistryPassword?: pulumi.Input<string>;
+  /** vCPU and memory of the forwarder's container, `<vCPU>/<memory>Gi`: one of the pairs Container Apps accepts, 0.25/0.5Gi to 4/8Gi in steps of 0.25 vCPU with twice as many GiB. About 22,000 tuples/s per 0.25 vCPU. Default: `0.25/0.5Gi`. */
+  readonly forwarderSize?: string;
   /** Also send the flow logs to Traffic Analytics in the component's workspace. Default: false. */
   readonly trafficAnalytics?: boolean;
   /** Traffic Analytics processing interval, 10 or 60 minutes. Default: 60. */
@@ -92,6 +94,8 @@ export interface SekoiaFlowLogsArgs {
   readonly alertEmail?: string;
   /** Forwarder replicas, 1 <= minReplicas <= maxReplicas <= 100. Default: exactly one, polling. A maximum above 1 turns event mode on (Event Grid system topics, a queue, the azure-queue scale rule). */
   readonly forwarderScale?: ForwarderScaleArgs;
+  /** Tags added to every resource the component creates (e.g. those an Azure Policy requires), besides its own `project`, `stack` and `managed-by`: a tag of those names, in any case, is refused, never overriding them. At most 47; names up to 128 characters without `< > % & \ ? /`; values up to 256. Default: none. */
+  readonly tags?: Record<string, string>;
 }
 
 /** How many forwarder replicas may run (Python: `ForwarderScaleArgs`). */
@@ -275,7 +279,7 @@ function withSecretArgs(args: SekoiaFlowLogsArgs): pulumi.Inputs {
  * resource that `pulumi preview` shows.
  */
 async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<Outputs> {
-  const tags = { project: "sekoia-flowlogs", stack: pulumi.getStack(), "managed-by": "pulumi" };
+  const tags = { ...ownTags(pulumi.getStack()), ...config.tags };
   // Every direct child sat at the stack root before the component existed: the alias keeps its state.
   const child = { parent: component, aliases: [{ parent: pulumi.rootStackResource }] };
   // A change of the shared subscription would delete accounts with unread blobs: refused before any provider registers.
@@ -288,8 +292,14 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
   const onAzure = { ...child, providers: [azure] };
   const onSubscription = (subscriptionId: string) => ({ ...child, providers: [subscriptions.provider(subscriptionId)] });
 
-  // Only the providers exist yet: a scope that cannot be listed stops here, before anything is created.
-  const selected = await resolveTargets(config.targets, config.scopes, targetSelection.lister(config.armEndpoint, azure));
+  // Only the providers exist yet: a scope that cannot be listed, or a target Azure has in another
+  // region than its entry gives, stops here, before anything is created.
+  const selected = await resolveTargets(
+    config.targets,
+    config.scopes,
+    targetSelection.lister(config.armEndpoint, azure),
+    targetSelection.locator(config.armEndpoint, azure),
+  );
   const estate = groupEstate(selected.targets, config.subscriptionId, config.flowLogStorageSubscriptionId);
   const used = new Set(estate.flowLogGroups.map((g) => `${g.subscriptionId}/${g.region}`));
   for (const w of [...selected.warnings, ...unusedWatcherWarnings(config.networkWatchers, used)]) void pulumi.log.warn(w, component);
@@ -391,6 +401,7 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
       checkpoint: { containerId: checkpoints.container.id, containerUrl: checkpoints.containerUrl },
       intakeUrl: config.sekoiaIntakeUrl,
       intakeKeys,
+      size: config.forwarderSize,
       tags,
       ...(checkpoints.blobEvents
         ? {

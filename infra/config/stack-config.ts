@@ -1,7 +1,7 @@
 // Reads and validates the whole stack configuration before any resource is registered.
 // Every problem is collected and reported at once, each naming its key (e.g. `targets[1].id`), what
 // was found and what is expected. `parseStackConfig` is pure (raw strings in, typed config out);
-// `readRawConfig` collects the stack's values; the component (component-config.ts) validates its args through it.
+// the stack shell reads the stack's values (stack-keys.ts); the component (component-config.ts) validates its args through it.
 import * as pulumi from "@pulumi/pulumi";
 import type { FlowLogFamily } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
@@ -13,6 +13,8 @@ import { parseTargets, type ScopeSelection, type Target } from "./targets";
 import { DEFAULTS as FORWARDER_DEFAULTS } from "../../forwarder/contract";
 import { parseNetworkWatchers, type ConfiguredWatchers } from "./watcher-config";
 import { parseForwarderScale, type ForwarderScale } from "./scale-config";
+import { parseTags } from "./tags-config";
+import { parseForwarderSize, type ForwarderSize } from "./forwarder-size-config";
 
 export type { ScopeSelection, Target } from "./targets";
 
@@ -29,6 +31,7 @@ export const DEFAULTS = {
   forwarderImageRegistryId: "",
   forwarderImageRegistryUsername: "",
   forwarderImageRegistryPassword: "",
+  forwarderSize: "0.25/0.5Gi",
   trafficAnalytics: false,
   trafficAnalyticsIntervalMinutes: 60,
   alertNoDeliveryMinutes: 30,
@@ -48,7 +51,7 @@ export const DEFAULTS = {
 /** Project keys with no default: every stack must set them. */
 export const REQUIRED_KEYS = ["targets", "sasExpiry"] as const;
 /** Optional project keys holding an object: Pulumi.yaml can declare neither their type nor a default. */
-export const OPTIONAL_OBJECT_KEYS = ["networkWatchers", "forwarderScale"] as const;
+export const OPTIONAL_OBJECT_KEYS = ["networkWatchers", "forwarderScale", "tags"] as const;
 /** Provider keys the program reads (declared by the provider, documented in the README). */
 export const PROVIDER_KEYS: readonly string[] = ["azure-native:location", "azure-native:subscriptionId", ...PROVIDER_SETTING_KEYS];
 
@@ -92,12 +95,16 @@ export interface StackConfig {
   readonly forwarderImage?: string;
   /** How the app pulls forwarderImage from a private registry; undefined: anonymous (or the stack's own). */
   readonly forwarderImagePull?: PrebuiltImagePull;
+  /** vCPU and memory of the forwarder's container (forwarder-size-config.ts). */
+  readonly forwarderSize: ForwarderSize;
   readonly trafficAnalytics: { readonly enabled: boolean; readonly intervalMinutes: 10 | 60 };
   readonly alerts: { readonly noDeliveryMinutes: number; readonly restartCount: number; readonly email?: string };
   /** Set when the stack creates its intakes through Sekoia's configuration API (sekoia-intakes.ts). */
   readonly sekoiaApi?: SekoiaApiConfig;
   /** Replicas of the forwarder; above one, event mode (scale-config.ts). */
   readonly forwarderScale: ForwarderScale;
+  /** Tags added to the stack's own on every resource (tags-config.ts); empty without `tags`. */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface SekoiaApiConfig {
@@ -171,6 +178,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     problems.push(`networkWatcher: found ${show(networkWatcher)}, expected "existing" (adopt NetworkWatcher_<region>) or "create"`);
   }
   const networkWatchers = parseNetworkWatchers(raw.networkWatchers, subscriptionId, problems);
+  const tags = parseTags(raw.tags, problems);
   const retentionDays = integer("retentionDays", DEFAULTS.retentionDays, (n) => n >= 1 && n <= 365, "a whole number of days from 1 to 365");
   const sasExpiry = parseExpiry(raw.sasExpiry, now, problems, warnings);
 
@@ -228,6 +236,8 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     cloudOf(raw["azure-native:environment"]),
   );
 
+  const forwarderSize = parseForwarderSize(text("forwarderSize", DEFAULTS.forwarderSize) || DEFAULTS.forwarderSize, problems);
+
   const taRaw = text("trafficAnalytics", String(DEFAULTS.trafficAnalytics));
   if (taRaw !== "true" && taRaw !== "false") problems.push(`trafficAnalytics: found ${show(taRaw)}, expected true or false`);
   const intervalMinutes = integer("trafficAnalyticsIntervalMinutes", DEFAULTS.trafficAnalyticsIntervalMinutes, (n) => n === 10 || n === 60, "10 or 60") as
@@ -263,10 +273,12 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     intakeKeys,
     ...(forwarderImage !== "" ? { forwarderImage } : {}),
     ...(forwarderImagePull ? { forwarderImagePull } : {}),
+    forwarderSize,
     trafficAnalytics: { enabled: taRaw === "true", intervalMinutes },
     alerts: { noDeliveryMinutes, restartCount, ...(email !== "" ? { email } : {}) },
     ...(sekoiaApi ? { sekoiaApi } : {}),
     forwarderScale,
+    tags,
   };
   return { config, warnings };
 }
@@ -356,11 +368,3 @@ function isHttpsUrl(value: string): boolean {
 
 /** The clock used to check that sasExpiry is in the future; plan.ts and tests pin it. */
 export const clock = { now: (): Date => new Date() };
-
-/** Collects the raw values from the Pulumi runtime (no secrets are logged or kept in plain text). */
-export function readRawConfig(): RawConfig {
-  const raw: Record<string, string | undefined> = {};
-  for (const key of [...REQUIRED_KEYS, ...OPTIONAL_OBJECT_KEYS, ...Object.keys(DEFAULTS)]) raw[key] = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
-  for (const key of PROVIDER_KEYS) raw[key] = pulumi.runtime.getConfig(key);
-  return raw;
-}

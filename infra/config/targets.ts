@@ -5,6 +5,7 @@
 // config.ts reports them.
 import { EXPECTED_TARGET_ID, familyOf, parseTargetId, type FlowLogFamily, type TargetKind } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
+import { regionConflicts } from "./target-regions";
 
 export const NSG_RETIREMENT_WARNING = "Azure blocks the creation of new NSG flow logs since 2025-06-30 and retires all NSG flow logs on 2027-09-30";
 
@@ -22,6 +23,8 @@ export interface Target {
   readonly subscriptionId: string;
   readonly resourceGroup: string;
   readonly name: string;
+  /** For a subnet: the name of its virtual network. */
+  readonly parentName?: string;
   /** Name of the flow log under the Network Watcher; set it to adopt an existing flow log. */
   readonly flowLogName?: string;
 }
@@ -158,8 +161,10 @@ export function parseTargets(raw: string | undefined, problems: string[], warnin
       subscriptionId: parsed.subscriptionId,
       resourceGroup: parsed.resourceGroup,
       name: parsed.name,
+      ...(parsed.parentName !== undefined ? { parentName: parsed.parentName } : {}),
       ...(typeof flowLogName === "string" ? { flowLogName } : {}),
     });
   });
+  problems.push(...regionConflicts(targets));
   return { targets, scopes };
 }

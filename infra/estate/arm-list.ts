@@ -1,15 +1,22 @@
 // Reads one collection of Azure Resource Manager (`GET <list URL>`, every page), for target
-// selection's listings (vnet-lister.ts). Pages are followed through `nextLink`, which must stay on
-// the same endpoint: the deploying identity's token is never sent to another host. ARM throttles
-// (429) and has transient failures, and one failed listing stops the whole `pulumi up`, so those
-// are retried a bounded number of times with capped backoff, never sooner than `Retry-After`.
+// selection's listings (vnet-lister.ts), or one resource (target-locations.ts). Pages are followed
+// through `nextLink`, which must stay on the same endpoint: the deploying identity's token is never
+// sent to another host. ARM throttles (429) and has transient failures, and one failed listing stops
+// the whole `pulumi up`, so those are retried a bounded number of times with capped backoff, never
+// sooner than `Retry-After`.
 //
 // No proxy: Node's fetch ignores HTTPS_PROXY, and undici's EnvHttpProxyAgent is not a dependency of
 // this project (README, "Prerequisites").
 
 /** A listing that failed; the message says what to fix, the caller prefixes the config key. */
 export class ArmListError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** ARM's status when it answered with an error (undefined: no answer, or one that could not be used). */
+    readonly status?: number,
+    /** ARM's `code: message` with that status. */
+    readonly armText?: string,
+  ) {
     super(message);
     this.name = "ArmListError";
   }
@@ -70,23 +77,35 @@ function failure({ what, scope }: ListSubject, status: number, error: ArmError, 
       `subscription ${subscription} has not registered the Microsoft.Network resource provider (409 ${error.text}); ` +
         `register it with \`az provider register --namespace Microsoft.Network --subscription ${subscription}\` ` +
         "(flow logs there also need Microsoft.Insights), then run pulumi up again",
+      status,
+      error.text,
     );
   }
   switch (status) {
     case 401:
-      return new ArmListError(`listing the ${what} of ${scope} was refused (401 ${error.text}): the Azure token is not valid here; log in again (az login)`);
+      return new ArmListError(
+        `listing the ${what} of ${scope} was refused (401 ${error.text}): the Azure token is not valid here; log in again (az login)`,
+        status,
+        error.text,
+      );
     case 403:
       return new ArmListError(
         `the deploying identity may not list the ${what} of ${scope} (403 ${error.text}); grant it Reader (or Network Contributor) on ${scope}, or select its VNets by id`,
+        status,
+        error.text,
       );
     case 404:
       return new ArmListError(
         `${scope} does not exist (404 ${error.text}): check the subscription id and resource group name, and that the subscription is in this tenant`,
+        status,
+        error.text,
       );
     default:
       return new ArmListError(
         `listing the ${what} of ${scope} failed (${status} ${error.text})${TRANSIENT.has(status) ? ` after ${attempts} attempts` : ""}; ` +
           "run pulumi up again later, or select its VNets by id",
+        status,
+        error.text,
       );
   }
 }
@@ -107,6 +126,11 @@ export async function listAll(url: string, token: string, subject: ListSubject, 
     }
   }
   return entries;
+}
+
+/** The one resource at `url` (`GET`, retried as a page is); rejects with an ArmListError carrying ARM's status. */
+export async function getResource(url: string, token: string, subject: ListSubject, retry: RetryPolicy = DEFAULT_RETRY): Promise<unknown> {
+  return getPage(url, token, subject, retry);
 }
 
 async function getPage(url: string, token: string, subject: ListSubject, retry: RetryPolicy): Promise<unknown> {

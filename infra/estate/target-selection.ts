@@ -2,7 +2,8 @@
 // depends on them is registered: index.ts awaits this, so every flow log is a plain resource that
 // `pulumi preview` shows and the dependency graph orders. (Registering them inside an `apply` after
 // the listing would hide them from preview.) The listing runs in preview too: it is a read. A
-// selected VNet that already has a flow log the stack did not make is skipped with a warning.
+// selected VNet that already has a flow log the stack did not make is skipped with a warning. The
+// targets given by id are checked against the region Azure has them in (target-locations.ts).
 import * as authorization from "@pulumi/azure-native/authorization";
 import type * as pulumi from "@pulumi/pulumi";
 import { parseTargetId } from "../config/arm-id";
@@ -10,7 +11,8 @@ import { StackConfigError } from "../config/stack-config";
 import { flowLogName } from "../network/flow-logs";
 import type { ScopeSelection, Target } from "../config/targets";
 import { ArmListError } from "./arm-list";
-import { ArmVnetLister, type ExistingFlowLog, type VnetLister } from "./vnet-lister";
+import { ArmTargetLocator, checkTargetRegions, type TargetLocator } from "./target-locations";
+import { ArmVnetLister, type ExistingFlowLog, type TokenSource, type VnetLister } from "./vnet-lister";
 
 /** What one scope entry selected: VNet ids, or why it could not be looked up (npm run plan only). */
 export type SelectionReport = { readonly scope: string; readonly location?: string } & (
@@ -25,22 +27,39 @@ export interface ResolvedTargets {
   readonly warnings: readonly string[];
 }
 
+/** The deploying identity's ARM token, through the stack's provider. */
+const deployerToken =
+  (provider: pulumi.ProviderResource): TokenSource =>
+  async () =>
+    (await authorization.getClientToken({}, { provider })).token;
+
 /**
- * How the program lists a scope's VNets: ARM with the token of the deploying identity, obtained
- * through the stack's provider. `npm run plan` replaces it (no Pulumi engine, no provider there).
+ * How the program lists a scope's VNets and reads the regions of targets given by id: ARM with the
+ * token of the deploying identity, obtained through the stack's provider. `npm run plan` replaces
+ * them (no Pulumi engine, no provider there); so do the mocks (plan-render.ts: no Azure).
  */
 export const targetSelection = {
-  lister: (armEndpoint: string, provider: pulumi.ProviderResource): VnetLister =>
-    new ArmVnetLister(armEndpoint, async () => (await authorization.getClientToken({}, { provider })).token),
+  lister: (armEndpoint: string, provider: pulumi.ProviderResource): VnetLister => new ArmVnetLister(armEndpoint, deployerToken(provider)),
+  locator: (armEndpoint: string, provider: pulumi.ProviderResource): TargetLocator => new ArmTargetLocator(armEndpoint, deployerToken(provider)),
 };
 
 const describe = (s: ScopeSelection): string => `scope ${s.scope}${s.location ? ` (location ${s.location})` : ""}`;
 
-/** Lists every scope; throws StackConfigError naming each entry that could not be listed. */
-export async function resolveTargets(explicit: readonly Target[], scopes: readonly ScopeSelection[], lister: VnetLister): Promise<ResolvedTargets> {
+/**
+ * Lists every scope, and checks the explicit targets' regions with `locator` when given; throws
+ * StackConfigError naming each entry that could not be listed or whose region Azure contradicts.
+ */
+export async function resolveTargets(
+  explicit: readonly Target[],
+  scopes: readonly ScopeSelection[],
+  lister: VnetLister,
+  locator?: TargetLocator,
+): Promise<ResolvedTargets> {
   const problems: string[] = [];
   const warnings: string[] = [];
   const selections: Record<string, SelectionReport> = {};
+  /** Regions of the VNets the scopes listed, by lower-cased id: the explicit targets' check needs no second read of them. */
+  const listed = new Map<string, string>();
   const seen = new Set(explicit.map((t) => t.id.toLowerCase()));
   const selected: Target[] = [];
   for (const selection of scopes) {
@@ -57,6 +76,7 @@ export async function resolveTargets(explicit: readonly Target[], scopes: readon
       selections[selection.key] = { ...head, unresolved: listing.unresolved };
       continue;
     }
+    for (const v of listing.vnets) listed.set(v.id.toLowerCase(), v.location);
     const vnets = listing.vnets.filter((v) => selection.location === undefined || v.location === selection.location);
     const ids: string[] = [];
     for (const vnet of [...vnets].sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()))) {
@@ -73,6 +93,11 @@ export async function resolveTargets(explicit: readonly Target[], scopes: readon
     selections[selection.key] = { ...head, vnets: ids };
     if (ids.length === 0)
       warnings.push(`${selection.key}: ${describe(selection)} selects no virtual network in subscription ${selection.subscriptionId}: it adds no flow log.`);
+  }
+  if (locator) {
+    const checked = await checkTargetRegions(explicit, locator, listed);
+    problems.push(...checked.problems);
+    warnings.push(...checked.warnings);
   }
   const foreign = await foreignFlowLogs(selected, lister, problems);
   for (const target of selected.filter((t) => foreign.has(t.id.toLowerCase()))) {

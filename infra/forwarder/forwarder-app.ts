@@ -25,6 +25,7 @@ import { DEFAULTS, HEALTH_PATHS, intakeKeyVariable, VARIABLES } from "../../forw
 import type { FlowLogFamily } from "../config/arm-id";
 import { APP_LOGS_CONFIGURATION, forwarderLogSetting } from "./forwarder-logs";
 import { RolePropagationWait } from "./role-propagation";
+import { FORWARDER_SIZES, type ForwarderSize } from "../config/forwarder-size-config";
 
 /** Built-in role definition GUIDs (identical in every Azure tenant). */
 export const ROLES = {
@@ -201,6 +202,8 @@ export interface ForwarderAppArgs {
   readonly intakeUrl: string;
   /** Intake keys (secrets) of the targeted families; each becomes a Container App secret. */
   readonly intakeKeys: Readonly<Partial<Record<FlowLogFamily, pulumi.Input<string>>>>;
+  /** vCPU and memory of the container, a pair Container Apps accepts (forwarder-size-config.ts). Default 0.25 / 0.5Gi. */
+  readonly size?: ForwarderSize;
   /** Tags. Default none. */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Replicas; default exactly one (polling mode). Above one needs `blobEvents`. */
@@ -222,6 +225,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
 
   constructor(name: string, args: ForwarderAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:ForwarderApp", name, args, opts);
+    const size = args.size ?? FORWARDER_SIZES[0];
     const environment = new app.ManagedEnvironment(
       `${name}-environment`,
       {
@@ -301,9 +305,11 @@ export class ForwarderApp extends pulumi.ComponentResource {
             {
               name: CONTAINER_NAME,
               image: args.imageRef,
-              // Sized by `npm run bench` (README, Performance): peak RSS ~230 MB whatever the blob size under
-              // the image's 128 MB heap cap, and 0.25 vCPU ships ~35,000 tuples/s.
-              resources: { cpu: 0.25, memory: "0.5Gi" },
+              // Sized by `npm run bench` (docs/performance.md, "Container size"; test/bench/results.md):
+              // memory peaks under 160 MB whatever the input, so the smallest size's 0.5 GiB holds; CPU is
+              // what an estate uses up, about 89,000 tuples/s per vCPU (22,000 at the default 0.25):
+              // `forwarderSize` raises it.
+              resources: { cpu: size.cpu, memory: size.memory },
               env: forwarderEnvironment({
                 sources,
                 accountSubscriptions,

@@ -1,9 +1,11 @@
 // How `npm run plan` lists `{scope}` entries: there is no Pulumi engine to ask for the deploying
 // identity's token, so it uses the local Azure credential (DefaultAzureCredential: az login,
 // environment, managed identity), read-only. Without one, every scope is reported unresolved, with
-// the reason, instead of failing the plan: a reviewer without Azure access still sees the rest.
+// the reason, instead of failing the plan: a reviewer without Azure access still sees the rest. The
+// regions of targets given by id are read the same way, and not checked without a credential.
 import { AzureAuthorityHosts, DefaultAzureCredential } from "@azure/identity";
 import { ARM_ENDPOINTS, type Cloud } from "../config/arm-endpoint";
+import { ArmTargetLocator, type TargetLocator } from "../estate/target-locations";
 import { ArmVnetLister, type TokenSource, type VnetLister } from "../estate/vnet-lister";
 
 const AUTHORITY_HOSTS: Readonly<Record<Cloud, string>> = {
@@ -21,10 +23,11 @@ export function authorityHost(endpoint: string): string {
   return AUTHORITY_HOSTS[cloud];
 }
 
-/** The local credential's ARM token for `endpoint` (its `/.default` scope). */
+/** The local credential's ARM token for `endpoint` (its `/.default` scope), asked for once. */
 export function localAzureToken(endpoint: string): TokenSource {
   const credential = new DefaultAzureCredential({ authorityHost: authorityHost(endpoint) });
-  return async () => (await credential.getToken(`${endpoint}/.default`)).token;
+  let token: Promise<string> | undefined;
+  return () => (token ??= credential.getToken(`${endpoint}/.default`).then((t) => t.token));
 }
 
 /** Asks `token` once; a scope is unresolved when it fails, listed from ARM otherwise. */
@@ -45,6 +48,20 @@ export function localVnetLister(endpoint: string, token: TokenSource): VnetListe
       // Without credentials every scope is unresolved: no selected VNet to check.
       const result = await arm();
       return "error" in result ? [] : result.lister.flowLogs(subscriptionId, regions);
+    },
+  };
+}
+
+/** Reads targets' regions with `token`; without a token nothing is checked (the plan is offline). */
+export function localTargetLocator(endpoint: string, token: TokenSource): TargetLocator {
+  let obtained: Promise<{ locator: TargetLocator } | { error: string }> | undefined;
+  return {
+    async locate(id) {
+      const result = await (obtained ??= token().then(
+        (t) => ({ locator: new ArmTargetLocator(endpoint, () => Promise.resolve(t)) }),
+        (error: unknown) => ({ error: String(error) }),
+      ));
+      return "error" in result ? { offline: true } : result.locator.locate(id);
     },
   };
 }

@@ -3,6 +3,7 @@
 // Fake outputs are derived from names only, so two runs produce identical plans.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
+import type { TargetLocator } from "../estate/target-locations";
 
 /** Pulumi's marker for a secret value as it crosses the RPC boundary (see toolchain.md). */
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -160,6 +161,20 @@ function providerName(ref: string | undefined): string | undefined {
  */
 function existingLocation(id: string, existingLocations: Readonly<Record<string, string>>): string | undefined {
   return existingLocations[id] ?? /\/networkWatchers\/NetworkWatcher_([a-z0-9]+)$/i.exec(id)?.[1]?.toLowerCase();
+}
+
+/**
+ * Stands in for the ARM reads of targets given by id (their regions): the region `existingLocations`
+ * gives the id (any case), else nothing is known offline and the target is not checked.
+ */
+export function offlineTargetLocator(existingLocations: Readonly<Record<string, string>> = {}): TargetLocator {
+  const byId = new Map(Object.entries(existingLocations).map(([id, location]) => [id.toLowerCase(), location]));
+  return {
+    locate: (id) => {
+      const location = byId.get(id.toLowerCase());
+      return Promise.resolve(location !== undefined ? { location } : { offline: true });
+    },
+  };
 }
 
 /** Stands in for the registry's token exchange (no network offline); the result embeds the token it was given. */

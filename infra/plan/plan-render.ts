@@ -6,10 +6,12 @@ import { clock, PROJECT } from "../config/stack-config";
 import { REPO_ROOT } from "../forwarder/forwarder-image";
 import { registryLogin } from "../forwarder/registry-login";
 import { targetSelection, type SelectionReport } from "../estate/target-selection";
+import type { TargetLocator } from "../estate/target-locations";
 import type { VnetLister } from "../estate/vnet-lister";
 import {
   FAKE_SUBSCRIPTION,
   fakeRegistryExchange,
+  offlineTargetLocator,
   recordingMocks,
   recordResourceOptions,
   unwrapSecrets,
@@ -60,6 +62,8 @@ export async function runProgram(options: {
   existingLocations?: Record<string, string>;
   /** Lists `{scope}` entries instead of the program's own lister (ARM with the token invoke), given the ARM endpoint. */
   vnetLister?: (armEndpoint: string) => VnetLister;
+  /** Reads the regions of targets given by id; default: `existingLocations` (offline, like every other read under mocks). */
+  targetLocator?: (armEndpoint: string) => TargetLocator;
   /** Another program than the stack's (an example), imported once the mocks are set; resolves to its outputs. */
   program?: () => Promise<Record<string, unknown>>;
   /** The project of that program. */
@@ -79,6 +83,8 @@ export async function runProgram(options: {
   registryLogin.exchange = fakeRegistryExchange;
   const { vnetLister } = options;
   if (vnetLister) targetSelection.lister = (armEndpoint) => vnetLister(armEndpoint);
+  const { targetLocator } = options;
+  targetSelection.locator = targetLocator ? (armEndpoint) => targetLocator(armEndpoint) : () => offlineTargetLocator(options.existingLocations);
   if (options.now) {
     const now = options.now;
     clock.now = () => now;

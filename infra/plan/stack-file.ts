@@ -5,7 +5,7 @@
 // (`fakeSecret(key)`) and reported as a secret key, so the program still treats it as a secret. The
 // placeholders in Pulumi.dev.yaml are not real ciphertexts either: `pulumi config set --secret`
 // replaces them on a real stack.
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 
@@ -18,6 +18,23 @@ export interface LoadedStackConfig {
 }
 
 type Declaration = { default?: unknown; value?: unknown } | string | number | boolean | unknown[];
+
+/** The stack file `npm run plan` was asked for does not exist; the message says how to make one. */
+export class MissingStackFileError extends Error {
+  constructor(stack: string, root: string) {
+    const others = readdirSync(root)
+      .map((f) => /^Pulumi\.([\w.-]+)\.yaml$/.exec(f)?.[1])
+      .filter((s): s is string => s !== undefined)
+      .sort();
+    super(
+      `Pulumi.${stack}.yaml: no such stack file in ${root}, so there is no configuration to plan for the stack ${stack}` +
+        `${others.length > 0 ? ` (stack files here: ${others.join(", ")})` : ""}. To make it, either:\n` +
+        `  - pulumi stack init ${stack}, then set its configuration with pulumi config set (docs/quick-start.md, docs/deployment.md); or\n` +
+        `  - cp Pulumi.dev.yaml Pulumi.${stack}.yaml and edit it, replacing each secure: placeholder with pulumi config set --secret <key> <value>.`,
+    );
+    this.name = "MissingStackFileError";
+  }
+}
 
 const asText = (v: unknown): string => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
 const qualify = (project: string, key: string): string => (key.includes(":") ? key : `${project}:${key}`);
@@ -40,6 +57,7 @@ export function loadStackConfig(
     if (value !== undefined && value !== null) config[qualify(project, key)] = asText(value);
   }
   const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
+  if (!existsSync(stackFile)) throw new MissingStackFileError(stack, root);
   const stackConfig = (yaml.load(readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
   for (const [key, value] of Object.entries(stackConfig)) {
     const full = qualify(project, key);

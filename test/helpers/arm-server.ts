@@ -4,7 +4,9 @@
 // flow logs (`GET {watcher id}/flowLogs`). It answers from what it is given, pages through `nextLink`
 // like ARM, demands the bearer
 // token it expects (401 otherwise), answers 403, 404 or 409 (provider not registered) for the scopes
-// told to, and fails the next requests as told (`failNext`: a status, or a dropped connection).
+// told to, and fails the next requests as told (`failNext`: a status, or a dropped connection). It
+// also answers the GET of one resource by id (`{id, name, location}`; 404 ResourceNotFound for one it
+// does not have, 403 for an id told to), for the region check of targets given by id.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -37,6 +39,8 @@ export interface ArmServerOptions {
   readonly unregistered?: readonly string[];
   /** Where `nextLink` points (default: this server), to check a lister never follows it elsewhere. */
   readonly nextLinkBase?: string;
+  /** Resources other than VNets (NSGs, NICs) answered by id, `{id, location}`. */
+  readonly resources?: readonly ArmVnet[];
 }
 
 /** How one request fails: an error status (with `Retry-After` seconds), or the connection dropped. */
@@ -45,6 +49,8 @@ export type ArmFault = { readonly status: number; readonly retryAfter?: number }
 const VNETS = /^(\/subscriptions\/[^/]+(?:\/resourceGroups\/[^/]+)?)\/providers\/Microsoft\.Network\/virtualNetworks$/i;
 const WATCHERS = /^(\/subscriptions\/[^/]+)\/providers\/Microsoft\.Network\/networkWatchers$/i;
 const FLOW_LOGS = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/networkWatchers\/[^/]+)\/flowLogs$/i;
+const RESOURCE =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/(virtualNetworks|networkSecurityGroups|networkInterfaces)\/[^/]+$/i;
 const under = (scope: string) => (r: { id: string }) => r.id.toLowerCase().startsWith(`${scope}/`);
 const named = (id: string) => ({ id, name: id.split("/").pop() });
 
@@ -108,6 +114,15 @@ export class ArmServer {
         return void res.end(JSON.stringify({ error: { code: fault.status === 429 ? "TooManyRequests" : "ServerBusy", message: `injected ${fault.status}` } }));
       }
       if (req.headers.authorization !== `Bearer ${options.token}`) return answer(401, { error: { code: "InvalidAuthenticationToken", message: "bad token" } });
+      if (req.method === "GET" && RESOURCE.test(url.pathname) && url.searchParams.get("api-version") === "2024-05-01") {
+        const id = url.pathname.toLowerCase();
+        if (options.forbidden?.includes(id)) {
+          return answer(403, { error: { code: "AuthorizationFailed", message: "The client does not have authorization to perform action" } });
+        }
+        const found = [...options.vnets, ...(options.resources ?? [])].find((r) => r.id.toLowerCase() === id);
+        if (!found) return answer(404, { error: { code: "ResourceNotFound", message: `The Resource '${url.pathname.split("/").pop()}' was not found.` } });
+        return answer(200, { ...named(found.id), location: found.location });
+      }
       const listed = collection(url.pathname, options);
       if (req.method !== "GET" || !listed || url.searchParams.get("api-version") !== "2024-05-01")
         return answer(400, { error: { code: "BadRequest", message: "unexpected" } });

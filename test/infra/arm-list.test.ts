@@ -53,6 +53,8 @@ describe("listAll", () => {
     await expect(listAll(vnetsOf(SUB), "t0ken", subject, retry)).rejects.toThrow(
       new ArmListError(
         `listing the VNets of /subscriptions/${SUB} failed (503 ServerBusy: injected 503) after 5 attempts; run pulumi up again later, or select its VNets by id`,
+        503,
+        "ServerBusy: injected 503",
       ),
     );
     expect(retry.waits).toEqual([1_000, 2_000, 4_000, 8_000]);
@@ -71,6 +73,8 @@ describe("listAll", () => {
           "(409 MissingSubscriptionRegistration: The subscription is not registered to use namespace 'Microsoft.Network'.); " +
           `register it with \`az provider register --namespace Microsoft.Network --subscription ${UNREGISTERED}\` ` +
           "(flow logs there also need Microsoft.Insights), then run pulumi up again",
+        409,
+        "MissingSubscriptionRegistration: The subscription is not registered to use namespace 'Microsoft.Network'.",
       ),
     );
   });

@@ -165,6 +165,23 @@ describe("parseStackConfig rejects", () => {
     ["an alert window Azure does not accept", { alertNoDeliveryMinutes: "7" }, "alertNoDeliveryMinutes:", /expected one of the windows/],
     ["a zero restart threshold", { alertRestartCount: "0" }, "alertRestartCount:", /expected a whole number from 1 to 100/],
     ["an invalid alert e-mail", { alertEmail: "soc" }, "alertEmail:", /expected an e-mail address/],
+    [
+      "a subnet given another region than its VNet",
+      { targets: [vnet(), { id: ids.subnet("VNET-WEU", "snet-app"), location: "North Europe" }] },
+      "targets[1].location:",
+      /found "northeurope" for the subnet snet-app of VNet VNET-WEU, expected "westeurope", the region targets\[0\] gives that VNet: a subnet is in its VNet's region/,
+    ],
+    [
+      "two subnets of one VNet in two regions",
+      {
+        targets: [
+          { id: ids.subnet("vnet-a", "s1"), location: "westeurope" },
+          { id: ids.subnet("vnet-a", "s2"), location: "northeurope" },
+        ],
+      },
+      "targets[1].location:",
+      /found "northeurope" for the subnet s2 of VNet vnet-a, expected "westeurope", the region targets\[0\] gives to the subnet s1 of VNet vnet-a/,
+    ],
   ];
   it.each(cases)("%s, naming the key", (_name, overrides, key, detail) => {
     const message = problemsOf(overrides);
@@ -242,6 +259,16 @@ describe("parseStackConfig accepts", () => {
     expect(config.location).toBe("westeurope");
     expect(config.targets[0].location).toBe("northeurope");
     expect(config.sasExpiry).toBe("2027-01-01T00:00:00Z");
+  });
+
+  it("a VNet and its subnets in one region, and subnets of same-named VNets of other groups in other regions", () => {
+    const targets = [
+      vnet(),
+      { id: ids.subnet("vnet-weu", "snet-app"), location: "West Europe" },
+      { id: ids.subnet("vnet-weu", "snet-db", "rg-other"), location: "northeurope" },
+      { id: ids.nic("nic-neu"), location: "northeurope" },
+    ];
+    expect(parseStackConfig(raw({ targets }), NOW).config.targets.map((t) => t.location)).toEqual(["westeurope", "westeurope", "northeurope", "northeurope"]);
   });
 
   it("classifies NSG, VNet, subnet and NIC targets into the two flow-log families", () => {

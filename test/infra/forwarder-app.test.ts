@@ -200,3 +200,33 @@ describe("roleAssignmentName", () => {
     expect(roleAssignmentName("/subscriptions/s/x", "role", "q")).not.toBe(a);
   });
 });
+
+describe("forwarderSize", () => {
+  const containerOf = async (forwarderSize?: string) => {
+    const run = await runStack({ config: { ...defaultConfig(), forwarderSize } });
+    return (plain(oneOf(run, T.app).inputs) as any).template.containers[0];
+  };
+
+  it("sizes the container with any pair Container Apps accepts on the Consumption profile, up to 4 vCPU / 8Gi", async () => {
+    expect((await containerOf("1/2Gi")).resources).toEqual({ cpu: 1, memory: "2Gi" });
+    expect((await containerOf("4 vCPU / 8.0Gi")).resources).toEqual({ cpu: 4, memory: "8Gi" });
+  });
+
+  it("keeps the benchmark's 0.25 vCPU / 0.5Gi when unset or empty", async () => {
+    expect((await containerOf(undefined)).resources).toEqual({ cpu: 0.25, memory: "0.5Gi" });
+    expect((await containerOf("")).resources).toEqual({ cpu: 0.25, memory: "0.5Gi" });
+  });
+
+  it.each([
+    [
+      "0.5/2Gi",
+      /forwarderSize: found "0\.5\/2Gi", expected one of the vCPU\/memory pairs Container Apps accepts .*0\.25\/0\.5Gi, 0\.5\/1Gi, .*4\/8Gi; for 0\.5 vCPU that is 0\.5\/1Gi/,
+    ],
+    ["0.3/0.6Gi", /forwarderSize: found "0\.3\/0\.6Gi", expected one of the vCPU\/memory pairs .*4\/8Gi$/m],
+    ["4.25/8.5Gi", /forwarderSize: found "4\.25\/8\.5Gi"/],
+    ["1", /forwarderSize: found "1", expected/],
+    ["1/2048Mi", /forwarderSize: found "1\/2048Mi", expected/],
+  ])("refuses %s, which Azure would refuse half-way through pulumi up, listing the pairs", async (forwarderSize, message) => {
+    await expect(runStack({ config: { ...defaultConfig(), forwarderSize } })).rejects.toThrow(message);
+  });
+});

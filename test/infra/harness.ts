@@ -4,6 +4,7 @@
 import { vi } from "vitest";
 import { unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder } from "../../infra/plan/mocks";
 import type { ProgramRun } from "../../infra/plan/plan-render";
+import type { TargetLocator } from "../../infra/estate/target-locations";
 import type { VnetLister } from "../../infra/estate/vnet-lister";
 
 export const SUBSCRIPTION = "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14";
@@ -32,6 +33,10 @@ export interface Scenario {
   readonly existingLocations?: Record<string, string>;
   /** Lists `{scope}` entries as npm run plan does (default: the program's own, the token invoke and ARM). */
   readonly vnetLister?: (armEndpoint: string) => VnetLister;
+  /** Reads the regions of targets given by id (default: offline, from existingLocations). */
+  readonly targetLocator?: (armEndpoint: string) => TargetLocator;
+  /** Secret keys (short) set without --secret: not marked secret to the program. */
+  readonly plainKeys?: readonly string[];
 }
 
 /** A valid stack: one VNet in westeurope, one subnet in northeurope, one NSG in westeurope. */
@@ -73,13 +78,14 @@ export async function runStack(scenario: Scenario): Promise<ProgramRun> {
   const { values, secretKeys } = runtimeConfig(scenario.config);
   return runProgram({
     config: values,
-    secretKeys,
+    secretKeys: secretKeys.filter((k) => !scenario.plainKeys?.some((plain) => k === `sekoia-flowlogs:${plain}`)),
     stack: "test",
     preview: scenario.preview ?? false,
     now: NOW,
     recorder: scenario.recorder,
     existingLocations: scenario.existingLocations,
     vnetLister: scenario.vnetLister,
+    targetLocator: scenario.targetLocator,
   });
 }
 

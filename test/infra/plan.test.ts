@@ -1,11 +1,15 @@
 // infra/plan.ts (`npm run plan`): the dev stack's plan, kept as a reviewed snapshot; secrets masked.
-import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REPO_ROOT } from "../../infra/forwarder/forwarder-image";
 import { localVnetLister } from "../../infra/plan/local-vnet-lister";
 import { renderPlan, type ProgramRun } from "../../infra/plan/plan-render";
-import { loadStackConfig } from "../../infra/plan/stack-file";
+import { parsePlanArgs, USAGE } from "../../infra/plan/plan-args";
+import { loadStackConfig, MissingStackFileError } from "../../infra/plan/stack-file";
 import { ArmServer } from "../helpers/arm-server";
 import { callsOf, defaultConfig, ids, runStack, SUBSCRIPTION } from "./harness";
 
@@ -89,6 +93,80 @@ describe("npm run plan", () => {
       failure = String((error as { stderr: string }).stderr);
     }
     expect(failure).toMatch(/sasExpiry: found "2027-11-01T00:00:00Z", which is not after now/);
+  });
+});
+
+describe("npm run plan's command line", () => {
+  const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
+  const plan = (...args: string[]) => {
+    const { status, stdout, stderr } = spawnSync(tsx, ["infra/plan/plan.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+    return { status, stdout, stderr };
+  };
+
+  it("accepts --stack and --now, as two words or with =", () => {
+    expect(parsePlanArgs([])).toEqual({ kind: "plan", stack: "dev" });
+    expect(parsePlanArgs(["--stack", "prod", "--now", "2026-06-01T00:00:00Z"])).toEqual({
+      kind: "plan",
+      stack: "prod",
+      now: new Date("2026-06-01T00:00:00Z"),
+    });
+    expect(parsePlanArgs(["--stack=prod"])).toEqual({ kind: "plan", stack: "prod" });
+  });
+
+  it.each([
+    [["--stak", "prod"], "unknown option --stak (did you mean --stack?)"],
+    [["prod"], 'unexpected argument "prod" (to plan the stack prod: npm run plan -- --stack prod)'],
+    [["--stack"], "--stack needs a value"],
+    [["--stack", "--now", "2026-06-01T00:00:00Z"], "--stack needs a value"],
+    [["--stack", "a", "--stack", "b"], "--stack is given twice"],
+    [["--now", "yesterday"], '--now: found "yesterday", expected an ISO-8601 instant such as 2026-06-01T00:00:00Z'],
+    [["--stack", "../secrets"], '--stack: found "../secrets", expected a stack name'],
+    [["--verbose"], "unknown option --verbose"],
+  ])("refuses %j: %s", (args, error) => {
+    const command = parsePlanArgs(args);
+    expect(command.kind).toBe("usage");
+    expect((command as { error: string }).error).toContain(error);
+  });
+
+  it("prints its usage with --help and exits 0", () => {
+    expect(parsePlanArgs(["--stack", "prod", "-h"])).toEqual({ kind: "help" });
+    const { status, stdout } = plan("--help");
+    expect(status).toBe(0);
+    expect(stdout).toBe(USAGE);
+    expect(stdout).toMatch(/--stack NAME[\s\S]*--now ISO-8601[\s\S]*Exit status/);
+  });
+
+  it("exits 2 with the usage on an unknown option or a stray argument, planning nothing", () => {
+    for (const args of [["--stak", "prod"], ["prod"]]) {
+      const { status, stdout, stderr } = plan(...args);
+      expect(status, args.join(" ")).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(/^npm run plan: (unknown option --stak|unexpected argument "prod")/);
+      expect(stderr).toContain("Usage: npm run plan -- [--stack NAME] [--now ISO-8601]");
+    }
+  });
+
+  it("says how to create a missing stack file, instead of a raw ENOENT, and exits 1", () => {
+    const { status, stdout, stderr } = plan("--stack", "prod");
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).not.toContain("ENOENT");
+    expect(stderr).toContain("Pulumi.prod.yaml: no such stack file");
+    const stackFiles = readdirSync(REPO_ROOT)
+      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+      .filter((name): name is string => name !== undefined)
+      .sort();
+    expect(stackFiles).toContain("dev");
+    expect(stderr).toContain(`(stack files here: ${stackFiles.join(", ")})`);
+    expect(stderr).toContain("pulumi stack init prod");
+    expect(stderr).toContain("cp Pulumi.dev.yaml Pulumi.prod.yaml");
+  });
+
+  it("loadStackConfig throws that error for a stack without a file", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "plan-"));
+    writeFileSync(path.join(root, "Pulumi.yaml"), "name: sekoia-flowlogs\n");
+    expect(() => loadStackConfig("staging", root)).toThrow(MissingStackFileError);
+    expect(() => loadStackConfig("staging", root)).toThrow(/Pulumi\.staging\.yaml: no such stack file.*\n.*pulumi stack init staging/);
   });
 });
 

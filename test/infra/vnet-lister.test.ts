@@ -88,6 +88,8 @@ describe("ArmVnetLister", () => {
     await expect(lister().list(`/subscriptions/${SUB}/resourceGroups/rg-locked`)).rejects.toThrow(
       new ArmListError(
         `the deploying identity may not list the VNets of /subscriptions/${SUB}/resourceGroups/rg-locked (403 AuthorizationFailed: The client does not have authorization to perform action); grant it Reader (or Network Contributor) on /subscriptions/${SUB}/resourceGroups/rg-locked, or select its VNets by id`,
+        403,
+        "AuthorizationFailed: The client does not have authorization to perform action",
       ),
     );
   });
