@@ -1,5 +1,4 @@
 // infra/plan.ts (`npm run plan`): the dev stack's plan, kept as a reviewed snapshot; secrets masked.
-import { readdirSync } from "node:fs";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
