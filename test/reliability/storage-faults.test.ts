@@ -67,7 +67,8 @@ describe("storage faults", () => {
     const growing = blobs.grow(6_000, 12_000, { paused: () => appendsPaused });
     await sleep(3_000);
     appendsPaused = true;
-    await sleep(300);
+    // An append under way when the storage stops would fail (its retries may outlast the restart).
+    await blobs.idle();
     const { duringOutage, errors } = await outage(rig.azurite, "storage", "source").finally(() => (appendsPaused = false));
     const upAt = Date.now();
     await growing;
