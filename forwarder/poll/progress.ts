@@ -9,7 +9,10 @@
 // progress as unsaved: the next read starts from it, and it is written before the source is read
 // again. A conflict (another writer moved the checkpoint) is handled in one place, writeLoop(): the
 // blob is forgotten, so the next poll reads the other writer's version, and nothing more is written
-// for it. A source's state, written once per complete poll, is forgotten on any failure to store it.
+// for it; unless the checkpoint stored is one this loop wrote itself, by a write reported failed (its
+// reply lost as the container went away) but stored all the same: that one is taken as stored, and
+// newer progress written over it. A source's state, written once per complete poll, is forgotten on
+// any failure to store it.
 
 import type { BlobCheckpoint, CheckpointStore, SourceCheckpoint, SourceRef, Stored } from "../checkpoints/checkpoint-store";
 import { CheckpointConflictError } from "../errors";
@@ -40,6 +43,11 @@ interface BlobEntry {
   writing?: Promise<void>;
   /** What the last write failed with; cleared by the next that succeeds. */
   error?: Error;
+  /**
+   * Each checkpoint written (as stored, JSON) since the last write known to have succeeded: a write
+   * reported failed may have been stored all the same, and a conflict with it is no other writer's.
+   */
+  readonly unconfirmed: Set<string>;
   /** Another writer holds the checkpoint: this entry writes nothing more. */
   forgotten: boolean;
 }
@@ -81,7 +89,7 @@ export class Progress {
     let entry = this.blobs.get(key);
     if (!entry) {
       const stored = await this.store.readBlob(source, blobName);
-      entry = this.blobs.get(key) ?? { source, blobName, hour, stored, reached: stored?.value, forgotten: false };
+      entry = this.blobs.get(key) ?? { source, blobName, hour, stored, reached: stored?.value, unconfirmed: new Set(), forgotten: false };
       this.blobs.set(key, entry);
     }
     const blob = entry;
@@ -155,8 +163,16 @@ export class Progress {
     try {
       while (!entry.forgotten && unsaved(entry)) {
         const value = entry.reached!;
-        const etag = await this.store.writeBlob(entry.source, entry.blobName, value, entry.stored?.etag);
+        entry.unconfirmed.add(JSON.stringify(value));
+        let etag: string;
+        try {
+          etag = await this.store.writeBlob(entry.source, entry.blobName, value, entry.stored?.etag);
+        } catch (error) {
+          if (error instanceof CheckpointConflictError && (await this.adoptOwnWrite(entry))) continue;
+          throw error;
+        }
         entry.stored = { value, etag };
+        entry.unconfirmed.clear();
         entry.error = undefined;
       }
     } catch (error) {
@@ -167,6 +183,23 @@ export class Progress {
     } finally {
       entry.writing = undefined;
     }
+  }
+
+  /**
+   * After a conflict: whether the checkpoint stored is one of the entry's own unconfirmed writes. If
+   * so, it becomes the stored version (its ETag the condition of the next write): reading the blob
+   * again from the last confirmed checkpoint would send again all that was acknowledged since.
+   */
+  private async adoptOwnWrite(entry: BlobEntry): Promise<boolean> {
+    const current = await this.store.readBlob(entry.source, entry.blobName);
+    if (!current) return false;
+    const json = JSON.stringify(current.value);
+    if (!entry.unconfirmed.has(json)) return false;
+    // The very object reached when it is the newest, so that unsaved() finds nothing left to write.
+    const value = JSON.stringify(entry.reached) === json ? entry.reached! : current.value;
+    entry.stored = { value, etag: current.etag };
+    entry.unconfirmed.clear();
+    return true;
   }
 
   private forgetBlob(entry: BlobEntry): void {

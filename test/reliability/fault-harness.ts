@@ -280,6 +280,11 @@ export class GrowingBlobs {
     return appended;
   }
 
+  /** Resolves once every append called so far has committed (or failed): none is under way. */
+  async idle(): Promise<void> {
+    await this.appending;
+  }
+
   private async appendNow(records: number, tuplesPerRule: number, target: (typeof this.blobs)[number]): Promise<number> {
     const made = Array.from({ length: records }, () => {
       const shape = { time: new Date(target.hour.getTime() + Math.floor(this.random() * 3_599_000)), mac: target.mac, rules: 2, tuplesPerRule };

@@ -1,7 +1,8 @@
 // Progress against Azurite: a blob's checkpoint moves to what the intake acknowledged, written by one
 // loop (one write at a time, only the newest, none that would store what is stored); progress the
 // store could not take is where the next read starts, survives a lease re-acquisition and is stored
-// once the container answers; a conflict leaves the blob to the other writer. The checkpoint
+// once the container answers; a conflict leaves the blob to the other writer, unless what is stored is
+// the blob's own write, reported failed (its reply lost) but stored all the same. The checkpoint
 // container "fails" by not existing yet: every write is refused until a test creates it.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,6 +48,24 @@ async function refused(value: BlobCheckpoint): Promise<{ store: CheckpointStore;
   blob.reach(value);
   await expect(blob.saved()).rejects.toBeInstanceOf(CheckpointUnavailableError);
   return { store, create, progress };
+}
+
+/**
+ * A store whose next `lose` writes are stored but reported failed, as when the reply to a write is
+ * lost (the connection dropped as the container went away): `then` is what the caller sees instead,
+ * the failure itself or the conflict the SDK's retry of the stored write meets.
+ */
+class RepliesLost extends CheckpointStore {
+  lose = 0;
+  then: "unavailable" | "conflict" = "unavailable";
+
+  override async write(name: string, value: unknown, etag: string | undefined): Promise<string> {
+    const stored = await super.write(name, value, etag);
+    if (this.lose === 0) return stored;
+    this.lose--;
+    if (this.then === "conflict") return super.write(name, value, etag);
+    throw new CheckpointUnavailableError(`store ${name}`, new Error("socket hang up"));
+  }
 }
 
 async function writes(metrics: ForwarderMetrics): Promise<number> {
@@ -127,6 +146,28 @@ describe("Progress", () => {
     await expect(progress.saveUnsaved(SOURCE)).rejects.toBeInstanceOf(CheckpointConflictError);
     expect((await progress.blob(SOURCE, BLOB, undefined)).reached).toEqual(at(7));
   });
+
+  it.each(["unavailable", "conflict"] as const)(
+    "takes a checkpoint its own write stored, though the store reported the write %s, as its own: nothing is read again",
+    async (then) => {
+      const { store: plain } = await freshStore();
+      const store = new RepliesLost(plain.container, new ForwarderMetrics());
+      const progress = new Progress(store);
+      const blob = await progress.blob(SOURCE, BLOB, undefined);
+      blob.reach(at(2));
+      await blob.saved();
+      store.lose = 1;
+      store.then = then;
+      blob.reach(at(3));
+      // The failure is what it is; the conflict is with the blob's own checkpoint, so none.
+      if (then === "unavailable") await expect(blob.saved()).rejects.toBeInstanceOf(CheckpointUnavailableError);
+      else await blob.saved();
+      blob.reach(at(5));
+      await progress.saveUnsaved(SOURCE);
+      expect((await store.readBlob(SOURCE, BLOB))?.value).toEqual(at(5));
+      expect((await progress.blob(SOURCE, BLOB, undefined)).reached).toEqual(at(5));
+    },
+  );
 
   it("forgets a source's state when storing it fails, and reads it again", async () => {
     const { store } = await freshStore();
