@@ -26,6 +26,13 @@ export const REGISTRY_SUFFIXES: Readonly<Record<Cloud, string>> = {
  */
 export const REGISTRY_AUDIENCE = "https://containerregistry.azure.net";
 
+/** Blob endpoint suffix of each cloud (`<account>.blob.<suffix>`): private endpoints' DNS zone is `privatelink.blob.<suffix>`. */
+export const STORAGE_SUFFIXES: Readonly<Record<Cloud, string>> = {
+  public: "core.windows.net",
+  usgovernment: "core.usgovcloudapi.net",
+  china: "core.chinacloudapi.cn",
+};
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 const show = (v: unknown): string => JSON.stringify(v);
 const isCloud = (name: string): name is Cloud => Object.hasOwn(ARM_ENDPOINTS, name);

@@ -6,7 +6,8 @@
 // token it expects (401 otherwise), answers 403, 404 or 409 (provider not registered) for the scopes
 // told to, and fails the next requests as told (`failNext`: a status, or a dropped connection). It
 // also answers the GET of one resource by id (`{id, name, location}`; 404 ResourceNotFound for one it
-// does not have, 403 for an id told to), for the region check of targets given by id.
+// does not have, 403 for an id told to), for the region check of targets given by id, and a VNet
+// given in `networks` with its subnets, for the private network check.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -29,6 +30,8 @@ export interface ArmServerOptions {
   /** Network Watchers, `{id, location}` like VNets. */
   readonly watchers?: readonly ArmVnet[];
   readonly flowLogs?: readonly ArmFlowLog[];
+  /** Virtual networks read one by one (`GET {id}`). */
+  readonly networks?: readonly ArmVirtualNetwork[];
   /** VNets per page (ARM's page size varies; tests make it small to force paging). */
   readonly pageSize?: number;
   /** Lower-cased scopes answered 403 AuthorizationFailed. */
@@ -43,6 +46,24 @@ export interface ArmServerOptions {
   readonly resources?: readonly ArmVnet[];
 }
 
+/** A subnet as ARM describes it inside its virtual network; left-out fields are absent. */
+export interface ArmSubnet {
+  readonly name: string;
+  readonly addressPrefix?: string;
+  readonly addressPrefixes?: readonly string[];
+  /** Service names, e.g. `Microsoft.App/environments`. */
+  readonly delegations?: readonly string[];
+  readonly networkSecurityGroupId?: string;
+  readonly routeTableId?: string;
+}
+
+/** A virtual network answered on `GET {id}`. */
+export interface ArmVirtualNetwork {
+  readonly id: string;
+  readonly location: string;
+  readonly subnets: readonly ArmSubnet[];
+}
+
 /** How one request fails: an error status (with `Retry-After` seconds), or the connection dropped. */
 export type ArmFault = { readonly status: number; readonly retryAfter?: number } | { readonly drop: true };
 
@@ -53,6 +74,29 @@ const RESOURCE =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/(virtualNetworks|networkSecurityGroups|networkInterfaces)\/[^/]+$/i;
 const under = (scope: string) => (r: { id: string }) => r.id.toLowerCase().startsWith(`${scope}/`);
 const named = (id: string) => ({ id, name: id.split("/").pop() });
+
+/** A virtual network's document as ARM answers `GET {id}`. */
+function vnetDocument(vnet: ArmVirtualNetwork): unknown {
+  return {
+    ...named(vnet.id),
+    type: "Microsoft.Network/virtualNetworks",
+    location: vnet.location,
+    properties: {
+      subnets: vnet.subnets.map((s) => ({
+        id: `${vnet.id}/subnets/${s.name}`,
+        name: s.name,
+        type: "Microsoft.Network/virtualNetworks/subnets",
+        properties: {
+          ...(s.addressPrefix ? { addressPrefix: s.addressPrefix } : {}),
+          ...(s.addressPrefixes ? { addressPrefixes: s.addressPrefixes } : {}),
+          delegations: (s.delegations ?? []).map((serviceName, i) => ({ name: `delegation${i}`, properties: { serviceName } })),
+          ...(s.networkSecurityGroupId ? { networkSecurityGroup: { id: s.networkSecurityGroupId } } : {}),
+          ...(s.routeTableId ? { routeTable: { id: s.routeTableId } } : {}),
+        },
+      })),
+    },
+  };
+}
 
 /** What a list URL asks for: its scope (the part 403, 404 and 409 are decided on) and its entries as ARM writes them. */
 function collection(path: string, options: ArmServerOptions): { scope: string; entries: unknown[] } | undefined {
@@ -119,6 +163,9 @@ export class ArmServer {
         if (options.forbidden?.includes(id)) {
           return answer(403, { error: { code: "AuthorizationFailed", message: "The client does not have authorization to perform action" } });
         }
+        // A VNet given with its subnets (the private network check) is answered as ARM writes it.
+        const network = options.networks?.find((n) => n.id.toLowerCase() === id);
+        if (network) return answer(200, vnetDocument(network));
         const found = [...options.vnets, ...(options.resources ?? [])].find((r) => r.id.toLowerCase() === id);
         if (!found) return answer(404, { error: { code: "ResourceNotFound", message: `The Resource '${url.pathname.split("/").pop()}' was not found.` } });
         return answer(200, { ...named(found.id), location: found.location });
