@@ -6,3 +6,4 @@ export { SharedSubscriptionGuard } from "./shared-subscription-guard";
 export { Subscriptions } from "./subscriptions";
 export { resolveTargets, targetSelection } from "./target-selection";
 export { checkPrivateNetwork, privateNetworkCheck } from "./private-network-check";
+export { privateBlobAccess, privateDnsRecords } from "./private-access";

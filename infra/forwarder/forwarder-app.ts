@@ -12,6 +12,9 @@
 // only replica unready while its roles propagate, and ARM ends the operation with "Operation
 // expired". Dependency health stays visible in /readyz (JSON), /metrics and the logs.
 //
+// Private mode: the environment is internal to the given subnet (its egress the subnet's, through the
+// customer's routes); the app has no ingress in either mode; the first revision waits for the endpoints.
+//
 // A workload-profile environment (Consumption profile): Consumption-only environments are legacy.
 // Its logs reach the workspace through the `azure-monitor` destination and a diagnostic setting
 // (forwarder-logs.ts).
@@ -197,6 +200,10 @@ export interface ForwarderAppArgs {
     readonly accountName: pulumi.Input<string>;
     readonly queueName: pulumi.Input<string>;
   };
+  /** Private mode: the subnet the environment is injected into, internal. Default: no VNet. Change replaces the environment. */
+  readonly infrastructureSubnetId?: string;
+  /** What must exist before the first revision can reach storage (private endpoints, DNS). Default none. */
+  readonly storageReachableAfter?: readonly pulumi.Resource[];
 }
 
 export class ForwarderApp extends pulumi.ComponentResource {
@@ -215,6 +222,8 @@ export class ForwarderApp extends pulumi.ComponentResource {
         location: args.location,
         appLogsConfiguration: APP_LOGS_CONFIGURATION,
         workloadProfiles: [{ name: WORKLOAD_PROFILE, workloadProfileType: WORKLOAD_PROFILE }],
+        // Private mode: injected into the subnet, internal (no public IP).
+        ...(args.infrastructureSubnetId ? { vnetConfiguration: { infrastructureSubnetId: args.infrastructureSubnetId, internal: true } } : {}),
         tags: args.tags,
       },
       { parent: this },
@@ -312,7 +321,7 @@ export class ForwarderApp extends pulumi.ComponentResource {
         tags: args.tags,
       },
       // The identity must hold its roles (AcrPull above all) before the first revision starts.
-      { parent: this, dependsOn: [...grants, settled] },
+      { parent: this, dependsOn: [...grants, settled, ...(args.storageReachableAfter ?? [])] },
     );
     this.appName = this.app.name;
     this.identityClientId = identity.clientId;

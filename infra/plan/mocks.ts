@@ -99,6 +99,10 @@ const NAME_INPUT: Readonly<Record<string, string>> = {
   "azure-native:network:FlowLog": "flowLogName",
   "azure-native:network:NetworkWatcher": "networkWatcherName",
   "azure-native:monitor:DiagnosticSetting": "name",
+  "azure-native:network:PrivateEndpoint": "privateEndpointName",
+  "azure-native:network:PrivateDnsZoneGroup": "privateDnsZoneGroupName",
+  "azure-native:privatedns:PrivateZone": "privateZoneName",
+  "azure-native:privatedns:VirtualNetworkLink": "virtualNetworkLinkName",
 };
 
 /** The Azure-side outputs a real deployment would report, faked from the inputs. */

@@ -6,10 +6,15 @@
 // write a lifecycle rule that REPLACES the account's rules (and several flow logs sharing an account
 // would overwrite each other's). Our rule is declared here, visible in `npm run plan`, and covers
 // both flow-log containers of the account.
+//
+// Private mode (private-endpoint.ts): the same accounts without a public endpoint, each with a blob
+// private endpoint.
+import type * as network from "@pulumi/azure-native/network";
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { BLOB_EVENTS_QUEUE, FLOW_LOG_CONTAINERS } from "../../forwarder/contract";
+import { blobPrivateEndpoint, privateAccountSettings, type PrivateBlobAccess } from "./private-endpoint";
 
 /** Container holding the forwarder's checkpoints. */
 export const CHECKPOINT_CONTAINER = "checkpoints";
@@ -62,6 +67,17 @@ export interface StorageAccountArgs {
   readonly retentionDays: number;
   /** Tags on the account. Default none. */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Private mode: no public endpoint, a blob private endpoint there. Default: public (with the hardened settings). */
+  readonly privateAccess?: PrivateBlobAccess;
+}
+
+/** What an account is, with how it is reached in private mode. */
+interface Account {
+  readonly account: storage.StorageAccount;
+  /** Its blob private endpoint, in private mode. */
+  readonly privateEndpoint?: network.PrivateEndpoint;
+  /** What must exist before the account is reachable (the endpoint and its DNS registration); empty when public. */
+  readonly reachable: pulumi.Resource[];
 }
 
 interface AccountSpec {
@@ -75,13 +91,14 @@ interface AccountSpec {
   readonly keepLocation?: boolean;
 }
 
-/** A hardened account named with a random suffix, and its lifecycle rule, as children of `parent`. */
-function accountWithRetention(parent: pulumi.ComponentResource, name: string, args: StorageAccountArgs, spec: AccountSpec): storage.StorageAccount {
+/** A hardened account named with a random suffix, its lifecycle rule and (private mode) its endpoint, as children of `parent`. */
+function accountWithRetention(parent: pulumi.ComponentResource, name: string, args: StorageAccountArgs, spec: AccountSpec): Account {
   const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false }, { parent });
   const account = new storage.StorageAccount(
     `${name}-account`,
     {
       ...hardenedAccountSettings(),
+      ...(args.privateAccess ? privateAccountSettings() : {}),
       ...spec.access,
       accountName: suffix.result.apply((s) => storageAccountName(spec.namePrefix, s)),
       resourceGroupName: args.resourceGroupName,
@@ -100,24 +117,34 @@ function accountWithRetention(parent: pulumi.ComponentResource, name: string, ar
     },
     { parent },
   );
-  return account;
+  if (!args.privateAccess) return { account, reachable: [] };
+  const { endpoint, reachable } = blobPrivateEndpoint(parent, name, account, args.privateAccess, args.tags);
+  return { account, privateEndpoint: endpoint, reachable };
 }
 
 /** The account a region's flow logs write to, with its lifecycle rule. */
 export class FlowLogStorage extends pulumi.ComponentResource {
   public readonly account: storage.StorageAccount;
+  /** Private mode: the account's blob private endpoint. */
+  public readonly privateEndpoint?: network.PrivateEndpoint;
+  /** What must exist before the forwarder can reach the account (empty when public). */
+  public readonly reachable: pulumi.Resource[];
   public readonly accountName: pulumi.Output<string>;
   /** e.g. https://<account>.blob.core.windows.net/ */
   public readonly blobEndpoint: pulumi.Output<string>;
 
   constructor(name: string, args: StorageAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:FlowLogStorage", name, args, opts);
-    this.account = accountWithRetention(this, name, args, {
+    ({
+      account: this.account,
+      privateEndpoint: this.privateEndpoint,
+      reachable: this.reachable,
+    } = accountWithRetention(this, name, args, {
       namePrefix: `fl${args.location}`,
       // Service SAS for Sekoia are signed with the account key: shared keys must stay enabled here.
       access: { allowSharedKeyAccess: true },
       retention: { rule: "delete-old-flow-logs", prefixes: Object.values(FLOW_LOG_CONTAINERS), days: args.retentionDays },
-    });
+    }));
     this.accountName = this.account.name;
     this.blobEndpoint = this.account.primaryEndpoints.blob;
     this.registerOutputs({ accountName: this.accountName, blobEndpoint: this.blobEndpoint });
@@ -140,6 +167,10 @@ export interface CheckpointStorageArgs extends StorageAccountArgs {
  */
 export class CheckpointStorage extends pulumi.ComponentResource {
   public readonly account: storage.StorageAccount;
+  /** Private mode: the account's blob private endpoint. */
+  public readonly privateEndpoint?: network.PrivateEndpoint;
+  /** What must exist before the forwarder can reach the account (empty when public). */
+  public readonly reachable: pulumi.Resource[];
   public readonly container: storage.BlobContainer;
   /** Container URL without any credential, e.g. https://<account>.blob.core.windows.net/checkpoints */
   public readonly containerUrl: pulumi.Output<string>;
@@ -148,7 +179,11 @@ export class CheckpointStorage extends pulumi.ComponentResource {
 
   constructor(name: string, args: CheckpointStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sekoia-flowlogs:infra:CheckpointStorage", name, args, opts);
-    this.account = accountWithRetention(this, name, args, {
+    ({
+      account: this.account,
+      privateEndpoint: this.privateEndpoint,
+      reachable: this.reachable,
+    } = accountWithRetention(this, name, args, {
       namePrefix: "ckpt",
       // Nobody needs a key or SAS here: the forwarder uses Entra ID (its managed identity).
       access: { allowSharedKeyAccess: false, defaultToOAuthAuthentication: true },
@@ -159,7 +194,7 @@ export class CheckpointStorage extends pulumi.ComponentResource {
         days: args.retentionDays + CHECKPOINT_GRACE_DAYS,
       },
       keepLocation: true,
-    });
+    }));
     this.container = new storage.BlobContainer(
       `${name}-container`,
       {
