@@ -60,6 +60,7 @@ export = async (): Promise<Record<string, unknown>> => {
     alertRuleIds: flowLogs.alertRuleIds,
     alertActionGroupId: flowLogs.alertActionGroupId,
     sekoiaIntakes: flowLogs.sekoiaIntakes,
+    privateDnsRecords: flowLogs.privateDnsRecords,
   };
   // Outputs the old program left out when unset stay out (a stack's outputs keep their shapes).
   const resolved = await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, v, await known(v)] as const));

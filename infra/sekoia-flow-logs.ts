@@ -1,6 +1,8 @@
 // The product as one Pulumi component: flow logs turned on for the selected targets in any
 // subscription of the tenant, stored per subscription and region, shared with Sekoia through
-// read-only SAS, and one forwarder reading every account into the Sekoia intakes. Any Pulumi program
+// read-only SAS, and one forwarder reading every account into the Sekoia intakes. With
+// `privateNetworking` nothing it creates has a public endpoint (accounts behind private endpoints, an
+// internal Container Apps environment, no SAS), for locked-down landing zones. Any Pulumi program
 // can use it: TypeScript imports this class, other languages get it through `pulumi package add`
 // (PulumiPlugin.yaml), whose schema is inferred from `SekoiaFlowLogsArgs` below.
 //
@@ -10,7 +12,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BLOB_EVENTS_QUEUE, FLOW_LOG_CONTAINERS } from "../forwarder/contract";
 import { configFromArgs, ownTags, unusedWatcherWarnings, type FlowLogFamily, type StackConfig } from "./config";
-import { groupEstate, resolveTargets, SharedSubscriptionGuard, Subscriptions, targetSelection, type StorageGroup } from "./estate";
+import {
+  checkPrivateNetwork,
+  groupEstate,
+  privateBlobAccess,
+  privateDnsRecords,
+  privateNetworkCheck,
+  resolveTargets,
+  SharedSubscriptionGuard,
+  Subscriptions,
+  targetSelection,
+  type StorageGroup,
+} from "./estate";
 import { BlobEvents, ForwarderApp, ForwarderImage } from "./forwarder";
 import { ForwarderAlerts, LogWorkspace, pollLogQuery } from "./monitoring";
 import { FlowLogs, NetworkWatcher } from "./network";
@@ -33,6 +46,23 @@ export interface FlowLogTarget {
 }
 
 /**
+ * A deployment that exposes nothing to the internet (docs/private-networking.md; Python:
+ * `PrivateNetworkingArgs`): every storage account without public network access, reached by the
+ * forwarder through a blob private endpoint; the Container Apps environment internal to a subnet of
+ * yours; no SAS. The subnets are checked against Azure at preview.
+ */
+export interface PrivateNetworking {
+  /** ARM id of the environment's subnet: dedicated, delegated to `Microsoft.App/environments`, /27 or larger, with an NSG, in the shared region. Change replaces the environment. */
+  readonly containerAppsSubnetId: string;
+  /** ARM id of the subnet the private endpoints go into (one per storage account), not delegated, in the shared region. Change replaces the endpoints. */
+  readonly privateEndpointSubnetId: string;
+  /** Who makes the endpoints' DNS records: `policy` (the platform, e.g. Azure Landing Zones' Deploy-Private-DNS-Zones: no zone, no zone group) or `stack` (zone groups in `privateDnsZoneId`, or in a zone the component creates). Required. */
+  readonly dns: string;
+  /** With dns `stack`: ARM id of an existing `privatelink.blob.<suffix>` zone to register in. Default: the component creates one, linked to the Container Apps subnet's VNet. */
+  readonly privateDnsZoneId?: string;
+}
+
+/**
  * Everything a deployment decides. Each field is named like the stack configuration key of the same
  * meaning (docs/configuration.md), and is validated by the same rules before anything is registered.
  * Secrets (intake keys, API key, registry password) may be outputs; they stay secret.
@@ -44,8 +74,8 @@ export interface SekoiaFlowLogsArgs {
   readonly subscriptionId?: string;
   /** The targets to turn flow logs on for. Required, at least one. */
   readonly targets: FlowLogTarget[];
-  /** ISO-8601 instant (with time zone) when the read-only SAS given to Sekoia expires; must be in the future. Required; a change rotates the SAS. */
-  readonly sasExpiry: string;
+  /** ISO-8601 instant (with time zone) when the read-only SAS given to Sekoia expires; must be in the future. Required unless `privateNetworking` is set (then it must be unset: no SAS is minted); a change rotates the SAS. */
+  readonly sasExpiry?: string;
   /** `existing`: adopt `NetworkWatcher_<region>` in `NetworkWatcherRG` (never modified or deleted); `create`: create and own one per subscription and region. Default: `existing`. */
   readonly networkWatcher?: string;
   /** Per subscription guid and region, the ARM id of an existing Network Watcher to use instead (any name, any group). Default: none. */
@@ -96,6 +126,8 @@ export interface SekoiaFlowLogsArgs {
   readonly forwarderScale?: ForwarderScaleArgs;
   /** Tags added to every resource the component creates (e.g. those an Azure Policy requires), besides its own `project`, `stack` and `managed-by`: a tag of those names, in any case, is refused, never overriding them. At most 47; names up to 128 characters without `< > % & \ ? /`; values up to 256. Default: none. */
   readonly tags?: Record<string, string>;
+  /** Deploy with no public endpoint, in subnets of yours. Default: public endpoints (hardened, SAS for Sekoia). */
+  readonly privateNetworking?: PrivateNetworking;
 }
 
 /** How many forwarder replicas may run (Python: `ForwarderScaleArgs`). */
@@ -149,9 +181,9 @@ type Outputs = Record<keyof SekoiaFlowLogsOutputs, unknown>;
 interface SekoiaFlowLogsOutputs {
   resourceGroupName: string;
   flowLogStorage: Record<string, Record<string, FlowLogStorageOutput>>;
-  sekoiaSasTokens: Record<string, Record<string, Record<string, string>>>;
-  sekoiaSasUrls: Record<string, Record<string, Record<string, string>>>;
-  sasExpiry: string;
+  sekoiaSasTokens: Record<string, Record<string, Record<string, string>>> | undefined;
+  sekoiaSasUrls: Record<string, Record<string, Record<string, string>>> | undefined;
+  sasExpiry: string | undefined;
   networkWatchers: Record<string, Record<string, NetworkWatcherOutput>>;
   flowLogIds: Record<string, Record<string, string>>;
   targetSelections: Record<string, TargetSelectionOutput> | undefined;
@@ -164,6 +196,7 @@ interface SekoiaFlowLogsOutputs {
   alertRuleIds: AlertRuleIdsOutput;
   alertActionGroupId: string | undefined;
   sekoiaIntakes: SekoiaIntakeOutput[] | undefined;
+  privateDnsRecords: Record<string, string[]> | undefined;
 }
 
 /** Stacks (per project and stack name) that already hold an instance: its children's names are fixed. */
@@ -188,12 +221,12 @@ export class SekoiaFlowLogs extends pulumi.ComponentResource {
   public readonly resourceGroupName: pulumi.Output<string>;
   /** Per subscription and region: the flow-log account, its blob endpoint and containers. Not secret. */
   public readonly flowLogStorage: pulumi.Output<Record<string, Record<string, FlowLogStorageOutput>>>;
-  /** Per subscription, region and container: the read-only SAS token for Sekoia. Secret. */
-  public readonly sekoiaSasTokens: pulumi.Output<Record<string, Record<string, Record<string, string>>>>;
-  /** Per subscription, region and container: the container URL with its SAS. Secret. */
-  public readonly sekoiaSasUrls: pulumi.Output<Record<string, Record<string, Record<string, string>>>>;
-  /** When every SAS stops working (normalized to UTC). */
-  public readonly sasExpiry: pulumi.Output<string>;
+  /** Per subscription, region and container: the read-only SAS token for Sekoia. Secret. Undefined in private mode (no SAS). */
+  public readonly sekoiaSasTokens: pulumi.Output<Record<string, Record<string, Record<string, string>>> | undefined>;
+  /** Per subscription, region and container: the container URL with its SAS. Secret. Undefined in private mode. */
+  public readonly sekoiaSasUrls: pulumi.Output<Record<string, Record<string, Record<string, string>>> | undefined>;
+  /** When every SAS stops working (normalized to UTC). Undefined in private mode. */
+  public readonly sasExpiry: pulumi.Output<string | undefined>;
   /** Per subscription and region: the Network Watcher used. */
   public readonly networkWatchers: pulumi.Output<Record<string, Record<string, NetworkWatcherOutput>>>;
   /** Per subscription: target ARM id -> flow log ARM id. */
@@ -218,6 +251,8 @@ export class SekoiaFlowLogs extends pulumi.ComponentResource {
   public readonly alertActionGroupId: pulumi.Output<string | undefined>;
   /** The intakes created through Sekoia's API (kind, name, uuid); undefined without `sekoiaApiKey`. */
   public readonly sekoiaIntakes: pulumi.Output<SekoiaIntakeOutput[] | undefined>;
+  /** Private mode: each storage private endpoint's FQDN and private IPs, the A records to make when neither the platform nor the component does. */
+  public readonly privateDnsRecords: pulumi.Output<Record<string, string[]> | undefined>;
 
   constructor(name: string, args: SekoiaFlowLogsArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validated before the component registers: invalid args throw with every problem, nothing registered.
@@ -257,6 +292,7 @@ export class SekoiaFlowLogs extends pulumi.ComponentResource {
     this.alertRuleIds = output("alertRuleIds");
     this.alertActionGroupId = output("alertActionGroupId");
     this.sekoiaIntakes = output("sekoiaIntakes");
+    this.privateDnsRecords = output("privateDnsRecords");
     this.registerOutputs(outcome.then((o) => o ?? {}));
   }
 }
@@ -303,6 +339,14 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
   const estate = groupEstate(selected.targets, config.subscriptionId, config.flowLogStorageSubscriptionId);
   const used = new Set(estate.flowLogGroups.map((g) => `${g.subscriptionId}/${g.region}`));
   for (const w of [...selected.warnings, ...unusedWatcherWarnings(config.networkWatchers, used)]) void pulumi.log.warn(w, component);
+  // Private mode: the subnets are read from Azure too, before anything is created.
+  const network = config.privateNetworking;
+  if (network) {
+    const checked = await checkPrivateNetwork(network, config.location, privateNetworkCheck.reader(config.armEndpoint, azure));
+    for (const w of checked.warnings) void pulumi.log.warn(w, component);
+  }
+  const reach = network ? privateBlobAccess(component, network, config.location, subscriptions, tags) : undefined;
+  const privateAccess = reach ? { privateAccess: reach.access } : {};
 
   const group = subscriptions.resourceGroup(config.subscriptionId);
   const workspace = new LogWorkspace("logs", { location: config.location, resourceGroupName: group.name, tags }, onAzure);
@@ -311,11 +355,16 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
     const groupName = subscriptions.resourceGroup(place.subscriptionId).name;
     const storage = new FlowLogStorage(
       `flowlogs-${place.name}`,
-      { location: place.region, resourceGroupName: groupName, retentionDays: config.retentionDays, tags },
+      { location: place.region, resourceGroupName: groupName, retentionDays: config.retentionDays, tags, ...privateAccess },
       onSubscription(place.subscriptionId),
     );
     const provider = subscriptions.provider(place.subscriptionId);
-    const sas = Object.fromEntries(place.containers.map((c) => [c, readOnlyContainerSas(storage.accountName, groupName, c, config.sasExpiry, { provider })]));
+    // Private mode mints none: Sekoia's pull connector cannot reach an account without public access.
+    const expiry = config.sasExpiry;
+    const sas =
+      expiry === undefined
+        ? undefined
+        : Object.fromEntries(place.containers.map((c) => [c, readOnlyContainerSas(storage.accountName, groupName, c, expiry, { provider })]));
     return { place, storage, sas };
   });
   const accountOf = (place: StorageGroup) => accounts.find((a) => a.place === place)!.storage;
@@ -359,7 +408,14 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
   const eventMode = config.forwarderScale.eventMode;
   const checkpoints = new CheckpointStorage(
     "checkpoints",
-    { location: config.location, resourceGroupName: group.name, retentionDays: config.retentionDays, tags, ...(eventMode ? { blobEvents: true } : {}) },
+    {
+      location: config.location,
+      resourceGroupName: group.name,
+      retentionDays: config.retentionDays,
+      tags,
+      ...(eventMode ? { blobEvents: true } : {}),
+      ...privateAccess,
+    },
     onAzure,
   );
   const image = new ForwarderImage(
@@ -403,6 +459,12 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
       intakeKeys,
       size: config.forwarderSize,
       tags,
+      ...(network && reach
+        ? {
+            infrastructureSubnetId: network.containerAppsSubnet.id,
+            storageReachableAfter: [...accounts.flatMap((a) => a.storage.reachable), ...checkpoints.reachable, ...reach.resolvable],
+          }
+        : {}),
       ...(checkpoints.blobEvents
         ? {
             scale: config.forwarderScale,
@@ -477,12 +539,14 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
         .all([storage.accountName, storage.blobEndpoint])
         .apply(([accountName, blobEndpoint]) => ({ accountName, blobEndpoint, containers: [...place.containers] })),
     ),
-    sekoiaSasTokens: pulumi.secret(bySubscription(accounts, (a) => a.sas)),
-    sekoiaSasUrls: pulumi.secret(
-      bySubscription(accounts, ({ place, storage, sas }) =>
-        Object.fromEntries(place.containers.map((c) => [c, pulumi.interpolate`${storage.blobEndpoint}${c}?${sas[c]}`])),
-      ),
-    ),
+    sekoiaSasTokens: config.sasExpiry ? pulumi.secret(bySubscription(accounts, (a) => a.sas!)) : undefined,
+    sekoiaSasUrls: config.sasExpiry
+      ? pulumi.secret(
+          bySubscription(accounts, ({ place, storage, sas }) =>
+            Object.fromEntries(place.containers.map((c) => [c, pulumi.interpolate`${storage.blobEndpoint}${c}?${sas![c]}`])),
+          ),
+        )
+      : undefined,
     sasExpiry: config.sasExpiry,
     networkWatchers: bySubscription(flowLogGroups, ({ watcher }) =>
       pulumi.all([watcher.watcherName, watcher.resourceGroupName]).apply(([watcherName, resourceGroupName]) => ({
@@ -510,6 +574,7 @@ async function deploy(component: SekoiaFlowLogs, config: StackConfig): Promise<O
     alertRuleIds: { noDelivery: alerts.noDeliveryRule.id, restarts: alerts.restartRule.id, flowLogsStopped: alerts.stoppedRule.id },
     alertActionGroupId: alerts.actionGroup?.id,
     sekoiaIntakes: sekoia?.summary,
+    privateDnsRecords: network ? privateDnsRecords([...accounts.map((a) => a.storage), checkpoints]) : undefined,
   };
 }
 

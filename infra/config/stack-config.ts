@@ -15,8 +15,10 @@ import { parseNetworkWatchers, type ConfiguredWatchers } from "./watcher-config"
 import { parseForwarderScale, type ForwarderScale } from "./scale-config";
 import { parseTags } from "./tags-config";
 import { parseForwarderSize, type ForwarderSize } from "./forwarder-size-config";
+import { parsePrivateNetworking, refuseSasExpiry, requirePrivateImage, type PrivateNetworking } from "./private-networking-config";
 
 export type { ScopeSelection, Target } from "./targets";
+export type { PrivateNetworking, SubnetRef } from "./private-networking-config";
 
 export const PROJECT = "sekoia-flowlogs";
 
@@ -46,12 +48,14 @@ export const DEFAULTS = {
   sekoiaEntityUuid: "",
   sekoiaCommunityUuid: "",
   sekoiaIntakeName: "",
+  // Required unless privateNetworking is set (issue 20): then no SAS is minted and it must stay empty.
+  sasExpiry: "",
 } as const;
 
 /** Project keys with no default: every stack must set them. */
-export const REQUIRED_KEYS = ["targets", "sasExpiry"] as const;
+export const REQUIRED_KEYS = ["targets"] as const;
 /** Optional project keys holding an object: Pulumi.yaml can declare neither their type nor a default. */
-export const OPTIONAL_OBJECT_KEYS = ["networkWatchers", "forwarderScale", "tags"] as const;
+export const OPTIONAL_OBJECT_KEYS = ["networkWatchers", "forwarderScale", "tags", "privateNetworking"] as const;
 /** Provider keys the program reads (declared by the provider, documented in the README). */
 export const PROVIDER_KEYS: readonly string[] = ["azure-native:location", "azure-native:subscriptionId", ...PROVIDER_SETTING_KEYS];
 
@@ -87,8 +91,10 @@ export interface StackConfig {
   /** Per subscription and region: the existing watcher to use instead of the `networkWatcher` mode. */
   readonly networkWatchers: ConfiguredWatchers;
   readonly retentionDays: number;
-  /** Normalized ISO-8601 instant (UTC, no fraction). */
-  readonly sasExpiry: string;
+  /** Normalized ISO-8601 instant (UTC, no fraction); undefined in private mode, which mints no SAS. */
+  readonly sasExpiry?: string;
+  /** Set in private mode: storage behind private endpoints, an internal environment in the given subnet. */
+  readonly privateNetworking?: PrivateNetworking;
   readonly sekoiaIntakeUrl: string;
   /** Intake key per targeted family, always wrapped as a Pulumi secret. */
   readonly intakeKeys: Readonly<Partial<Record<FlowLogFamily, pulumi.Output<string>>>>;
@@ -180,7 +186,12 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
   const networkWatchers = parseNetworkWatchers(raw.networkWatchers, subscriptionId, problems);
   const tags = parseTags(raw.tags, problems);
   const retentionDays = integer("retentionDays", DEFAULTS.retentionDays, (n) => n >= 1 && n <= 365, "a whole number of days from 1 to 365");
-  const sasExpiry = parseExpiry(raw.sasExpiry, now, problems, warnings);
+  // Asked for even if invalid: then its own problems are reported, and the rules of private mode still apply.
+  const privateRequested = Boolean(raw.privateNetworking?.trim());
+  const privateNetworking = parsePrivateNetworking(raw.privateNetworking, raw["azure-native:environment"], problems);
+  let sasExpiry: string | undefined;
+  if (privateRequested) refuseSasExpiry(raw.sasExpiry, problems);
+  else sasExpiry = parseExpiry(raw.sasExpiry, now, problems, warnings);
 
   const sekoiaIntakeUrl = text("sekoiaIntakeUrl", DEFAULTS.sekoiaIntakeUrl).replace(/\/+$/, "");
   if (!isHttpsUrl(sekoiaIntakeUrl)) {
@@ -235,6 +246,10 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     problems,
     cloudOf(raw["azure-native:environment"]),
   );
+  if (privateRequested) {
+    const pullRequested = [raw.forwarderImageRegistryId, raw.forwarderImageRegistryUsername, raw.forwarderImageRegistryPassword].some((v) => v?.trim());
+    requirePrivateImage(forwarderImage, pullRequested, problems);
+  }
 
   const forwarderSize = parseForwarderSize(text("forwarderSize", DEFAULTS.forwarderSize) || DEFAULTS.forwarderSize, problems);
 
@@ -268,7 +283,8 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
     networkWatcher: networkWatcher as "existing" | "create",
     networkWatchers,
     retentionDays,
-    sasExpiry,
+    ...(sasExpiry !== undefined ? { sasExpiry } : {}),
+    ...(privateNetworking ? { privateNetworking } : {}),
     sekoiaIntakeUrl,
     intakeKeys,
     ...(forwarderImage !== "" ? { forwarderImage } : {}),

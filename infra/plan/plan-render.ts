@@ -8,6 +8,8 @@ import { registryLogin } from "../forwarder/registry-login";
 import { targetSelection, type SelectionReport } from "../estate/target-selection";
 import type { TargetLocator } from "../estate/target-locations";
 import type { VnetLister } from "../estate/vnet-lister";
+import type { NetworkReader } from "../estate/network-reader";
+import { privateNetworkCheck } from "../estate/private-network-check";
 import {
   FAKE_SUBSCRIPTION,
   fakeRegistryExchange,
@@ -64,6 +66,8 @@ export async function runProgram(options: {
   vnetLister?: (armEndpoint: string) => VnetLister;
   /** Reads the regions of targets given by id; default: `existingLocations` (offline, like every other read under mocks). */
   targetLocator?: (armEndpoint: string) => TargetLocator;
+  /** Reads the privateNetworking subnets' VNets instead of the program's own reader (ARM with the token invoke), given the ARM endpoint. */
+  networkReader?: (armEndpoint: string) => NetworkReader;
   /** Another program than the stack's (an example), imported once the mocks are set; resolves to its outputs. */
   program?: () => Promise<Record<string, unknown>>;
   /** The project of that program. */
@@ -85,6 +89,11 @@ export async function runProgram(options: {
   if (vnetLister) targetSelection.lister = (armEndpoint) => vnetLister(armEndpoint);
   const { targetLocator } = options;
   targetSelection.locator = targetLocator ? (armEndpoint) => targetLocator(armEndpoint) : () => offlineTargetLocator(options.existingLocations);
+  const { networkReader } = options;
+  // Offline unless told how to read: the subnets are reported unchecked rather than read from Azure with a fake token.
+  privateNetworkCheck.reader = networkReader
+    ? (armEndpoint) => networkReader(armEndpoint)
+    : () => ({ virtualNetwork: () => Promise.resolve({ unresolved: "not read offline (no reader given to the mocks)" }) });
   if (options.now) {
     const now = options.now;
     clock.now = () => now;

@@ -18,7 +18,8 @@ describe("the SekoiaFlowLogs package schema", () => {
       resources: Record<string, { inputProperties: Record<string, unknown>; requiredInputs?: string[] }>;
     };
     const component = schema.resources["sekoia-flowlogs:index:SekoiaFlowLogs"];
-    expect(component.requiredInputs?.sort()).toEqual(["sasExpiry", "targets"]);
+    // sasExpiry is optional since private mode mints no SAS: the config rules require it in public mode.
+    expect(component.requiredInputs?.sort()).toEqual(["targets"]);
     // Secrets may be outputs (not plain) so a consumer can pass `config.requireSecret(...)`.
     for (const key of ["sekoiaNsgIntakeKey", "sekoiaVnetIntakeKey", "sekoiaApiKey", "forwarderImageRegistryPassword"]) {
       expect(component.inputProperties[key], key).not.toHaveProperty("plain");

@@ -6,6 +6,7 @@ import { unwrapSecrets, type RecordedCall, type RecordedResource, type Recorder 
 import type { ProgramRun } from "../../infra/plan/plan-render";
 import type { TargetLocator } from "../../infra/estate/target-locations";
 import type { VnetLister } from "../../infra/estate/vnet-lister";
+import type { NetworkReader } from "../../infra/estate/network-reader";
 
 export const SUBSCRIPTION = "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14";
 const base = (group: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${group}/providers/Microsoft.Network`;
@@ -37,6 +38,8 @@ export interface Scenario {
   readonly targetLocator?: (armEndpoint: string) => TargetLocator;
   /** Secret keys (short) set without --secret: not marked secret to the program. */
   readonly plainKeys?: readonly string[];
+  /** Reads privateNetworking's VNets as npm run plan or a test double does (default: the program's own, the token invoke and ARM). */
+  readonly networkReader?: (armEndpoint: string) => NetworkReader;
 }
 
 /** A valid stack: one VNet in westeurope, one subnet in northeurope, one NSG in westeurope. */
@@ -86,6 +89,7 @@ export async function runStack(scenario: Scenario): Promise<ProgramRun> {
     existingLocations: scenario.existingLocations,
     vnetLister: scenario.vnetLister,
     targetLocator: scenario.targetLocator,
+    networkReader: scenario.networkReader,
   });
 }
 
@@ -120,6 +124,11 @@ export const T = {
   diagnostic: "azure-native:monitor:DiagnosticSetting",
   sas: "azure-native:storage:listStorageAccountServiceSAS",
   sekoiaIntake: "pulumi-nodejs:dynamic/sekoia:Intake",
+  privateEndpoint: "azure-native:network:PrivateEndpoint",
+  zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+  privateZone: "azure-native:privatedns:PrivateZone",
+  vnetLink: "azure-native:privatedns:VirtualNetworkLink",
+  group: "azure-native:resources:ResourceGroup",
 } as const;
 
 /** Inputs with secret wrappers removed (to read values) ... */
