@@ -2,9 +2,11 @@
 // identity's token, so it uses the local Azure credential (DefaultAzureCredential: az login,
 // environment, managed identity), read-only. Without one, every scope is reported unresolved, with
 // the reason, instead of failing the plan: a reviewer without Azure access still sees the rest. The
-// regions of targets given by id are read the same way, and not checked without a credential.
+// regions of targets given by id are read the same way, and not checked without a credential; the
+// privateNetworking subnets too, and reported unchecked without one.
 import { AzureAuthorityHosts, DefaultAzureCredential } from "@azure/identity";
 import { ARM_ENDPOINTS, type Cloud } from "../config/arm-endpoint";
+import { ArmNetworkReader, type NetworkReader } from "../estate/network-reader";
 import { ArmTargetLocator, type TargetLocator } from "../estate/target-locations";
 import { ArmVnetLister, type TokenSource, type VnetLister } from "../estate/vnet-lister";
 
@@ -30,14 +32,23 @@ export function localAzureToken(endpoint: string): TokenSource {
   return () => (token ??= credential.getToken(`${endpoint}/.default`).then((t) => t.token));
 }
 
-/** Asks `token` once; a scope is unresolved when it fails, listed from ARM otherwise. */
-export function localVnetLister(endpoint: string, token: TokenSource): VnetLister {
-  let obtained: Promise<{ lister: VnetLister } | { error: string }> | undefined;
-  const arm = () =>
+/** The token, asked once, or the first line of why there is none. */
+function once(token: TokenSource): () => Promise<{ token: string } | { error: string }> {
+  let obtained: Promise<{ token: string } | { error: string }> | undefined;
+  return () =>
     (obtained ??= token().then(
-      (t) => ({ lister: new ArmVnetLister(endpoint, () => Promise.resolve(t)) }),
+      (t) => ({ token: t }),
       (error: unknown) => ({ error: (error instanceof Error ? error.message : String(error)).split("\n")[0] }),
     ));
+}
+
+/** Asks `token` once; a scope is unresolved when it fails, listed from ARM otherwise. */
+export function localVnetLister(endpoint: string, token: TokenSource): VnetLister {
+  const obtained = once(token);
+  const arm = async () => {
+    const result = await obtained();
+    return "error" in result ? result : { lister: new ArmVnetLister(endpoint, () => Promise.resolve(result.token)) };
+  };
   return {
     async list(scope) {
       const result = await arm();
@@ -62,6 +73,18 @@ export function localTargetLocator(endpoint: string, token: TokenSource): Target
         (error: unknown) => ({ error: String(error) }),
       ));
       return "error" in result ? { offline: true } : result.locator.locate(id);
+    },
+  };
+}
+
+/** Asks `token` once; the subnets are unchecked when it fails, read from ARM otherwise. */
+export function localNetworkReader(endpoint: string, token: TokenSource): NetworkReader {
+  const obtained = once(token);
+  return {
+    async virtualNetwork(id) {
+      const result = await obtained();
+      if ("error" in result) return { unresolved: `no Azure credentials (${result.error}); after \`az login\` npm run plan checks them` };
+      return new ArmNetworkReader(endpoint, () => Promise.resolve(result.token)).virtualNetwork(id);
     },
   };
 }

@@ -130,6 +130,17 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>, 
     case "azure-native:containerregistry:Registry":
       state.loginServer = `${azureName}.azurecr.io`;
       break;
+    case "azure-native:network:PrivateEndpoint": {
+      // Azure reports the endpoint's FQDN and private IP once made (the A record its DNS needs).
+      const target = String((plain.privateLinkServiceConnections as Array<{ privateLinkServiceId?: string }> | undefined)?.[0]?.privateLinkServiceId ?? "");
+      const octets = digest(azureName, 6)
+        .match(/../g)!
+        .map((h) => parseInt(h, 16));
+      state.customDnsConfigs = [
+        { fqdn: `${target.split("/").pop()}.blob.core.windows.net`, ipAddresses: [`10.${octets[0]}.${octets[1]}.${(octets[2] % 250) + 4}`] },
+      ];
+      break;
+    }
     case "azure-native:managedidentity:UserAssignedIdentity":
       state.clientId = fakeGuid(`client:${name}`);
       state.principalId = fakeGuid(`principal:${name}`);

@@ -2,9 +2,9 @@
 // stack (default dev), without Azure credentials or the Pulumi CLI, so a reviewer sees in a pull
 // request what a change does. Secrets in the stack file are replaced by fake values (see stack-file.ts)
 // and printed as [secret]. `--now` pins the clock used to check that sasExpiry is in the future.
-// `{scope}` entries of targets are listed, and the regions of targets given by id checked, with the
-// local Azure credential when there is one (local-vnet-lister.ts); without one, scopes are shown
-// unresolved and regions are not checked. The command line: plan-args.ts (exit 2 on a
+// `{scope}` entries of targets are listed, the regions of targets given by id and privateNetworking's
+// subnets checked, with the local Azure credential when there is one (local-vnet-lister.ts); without
+// one, scopes are shown unresolved, regions are not checked, and the subnets are reported unchecked. The command line: plan-args.ts (exit 2 on a
 // usage error). The program and Pulumi's SDK are loaded only once the arguments are valid and the
 // stack file read, so `--help`, usage errors and a missing stack file answer at once.
 import * as path from "node:path";
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { stack, now } = command;
   const { config, secretKeys } = loadStackConfig(stack, ROOT);
-  const [{ renderPlan, runProgram }, { localAzureToken, localTargetLocator, localVnetLister }] = await Promise.all([
+  const [{ renderPlan, runProgram }, { localAzureToken, localNetworkReader, localTargetLocator, localVnetLister }] = await Promise.all([
     import("./plan-render.js"),
     import("./local-vnet-lister.js"),
   ]);
@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
     now,
     vnetLister: (endpoint) => localVnetLister(endpoint, token(endpoint)),
     targetLocator: (endpoint) => localTargetLocator(endpoint, token(endpoint)),
+    networkReader: (endpoint) => localNetworkReader(endpoint, token(endpoint)),
   });
   process.stdout.write(renderPlan(stack, run));
   return 0;
