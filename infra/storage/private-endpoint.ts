@@ -28,19 +28,24 @@ export interface PrivateBlobAccess {
 }
 
 /**
- * What private mode adds to every account: no public endpoint; network rules that deny everything but
- * Azure's trusted services (Network Watcher writes flow logs through that exception, with no IP or
- * VNet rule); and two settings Azure Landing Zones' storage guardrails ask for that change nothing
- * here (copies only within the tenant, no SFTP local users). All of them can be changed in place, so
- * switching an existing stack to private mode keeps its accounts and their unread blobs.
+ * What private mode adds to every account: no public endpoint; network rules that deny everything, with
+ * no IP or VNet rule, but (`trustedServices`, the flow-log accounts) Azure's trusted services: Network
+ * Watcher writes flow logs through that exception; and two settings Azure Landing Zones' storage
+ * guardrails ask for that change nothing here (copies only within the tenant, no SFTP local users). All
+ * of them can be changed in place, so switching an existing stack to private mode keeps its accounts
+ * and their unread blobs.
  */
-export function privateAccountSettings(): Pick<
-  storage.StorageAccountArgs,
-  "publicNetworkAccess" | "networkRuleSet" | "allowedCopyScope" | "isLocalUserEnabled"
-> {
+export function privateAccountSettings(
+  trustedServices: boolean,
+): Pick<storage.StorageAccountArgs, "publicNetworkAccess" | "networkRuleSet" | "allowedCopyScope" | "isLocalUserEnabled"> {
   return {
     publicNetworkAccess: storage.PublicNetworkAccess.Disabled,
-    networkRuleSet: { defaultAction: storage.DefaultAction.Deny, bypass: storage.Bypass.AzureServices, ipRules: [], virtualNetworkRules: [] },
+    networkRuleSet: {
+      defaultAction: storage.DefaultAction.Deny,
+      bypass: trustedServices ? storage.Bypass.AzureServices : storage.Bypass.None,
+      ipRules: [],
+      virtualNetworkRules: [],
+    },
     allowedCopyScope: storage.AllowedCopyScope.AAD,
     isLocalUserEnabled: false,
   };

@@ -85,6 +85,8 @@ interface AccountSpec {
   readonly namePrefix: string;
   /** How the account may be reached besides the hardened settings. */
   readonly access: Pick<storage.StorageAccountArgs, "allowSharedKeyAccess" | "defaultToOAuthAuthentication">;
+  /** Private mode: whether Azure's trusted services may still reach it (Network Watcher writing flow logs). */
+  readonly trustedServices: boolean;
   /** The account's one lifecycle rule. */
   readonly retention: { readonly rule: string; readonly prefixes: readonly string[]; readonly days: number };
   /** Keep the account where it was created when `location` changes (a storage account cannot move: it would be replaced). */
@@ -98,7 +100,7 @@ function accountWithRetention(parent: pulumi.ComponentResource, name: string, ar
     `${name}-account`,
     {
       ...hardenedAccountSettings(),
-      ...(args.privateAccess ? privateAccountSettings() : {}),
+      ...(args.privateAccess ? privateAccountSettings(spec.trustedServices) : {}),
       ...spec.access,
       accountName: suffix.result.apply((s) => storageAccountName(spec.namePrefix, s)),
       resourceGroupName: args.resourceGroupName,
@@ -143,6 +145,7 @@ export class FlowLogStorage extends pulumi.ComponentResource {
       namePrefix: `fl${args.location}`,
       // Service SAS for Sekoia are signed with the account key: shared keys must stay enabled here.
       access: { allowSharedKeyAccess: true },
+      trustedServices: true,
       retention: { rule: "delete-old-flow-logs", prefixes: Object.values(FLOW_LOG_CONTAINERS), days: args.retentionDays },
     }));
     this.accountName = this.account.name;
@@ -187,6 +190,9 @@ export class CheckpointStorage extends pulumi.ComponentResource {
       namePrefix: "ckpt",
       // Nobody needs a key or SAS here: the forwarder uses Entra ID (its managed identity).
       access: { allowSharedKeyAccess: false, defaultToOAuthAuthentication: true },
+      // Only the forwarder, through its private endpoint, reads and writes checkpoints; in event mode
+      // Event Grid delivers into the queue here through the trusted-services exception.
+      trustedServices: Boolean(args.blobEvents),
       retention: {
         rule: "delete-old-checkpoints",
         // Dead-lettered events are only worth a look while the blobs they name exist.
