@@ -2,6 +2,7 @@
 // so that npm test checks them: which credential is missing, whether an up/preview changed
 // anything, and the wait loop every step goes through (it says what it waits for and how long).
 import type { OpMap } from "@pulumi/pulumi/automation";
+import { acceptanceMode, PRIVATE_SETTINGS } from "./private-mode";
 
 /** What the run needs, each with what to set when it is missing. */
 export const REQUIRED_SETTINGS: ReadonlyArray<{ readonly name: string; readonly present: (env: NodeJS.ProcessEnv) => boolean; readonly fix: string }> = [
@@ -27,9 +28,16 @@ export const REQUIRED_SETTINGS: ReadonlyArray<{ readonly name: string; readonly 
   },
 ];
 
-/** Every missing setting, as "<name>: <fix>"; empty when the run may start. */
+/** Every missing setting, as "<name>: <fix>" (private mode's too, with ACCEPTANCE_MODE=private); empty when the run may start. */
 export function missingSettings(env: NodeJS.ProcessEnv): string[] {
-  return REQUIRED_SETTINGS.filter((s) => !s.present(env)).map((s) => `${s.name}: ${s.fix}`);
+  const missing = REQUIRED_SETTINGS.filter((s) => !s.present(env)).map((s) => `${s.name}: ${s.fix}`);
+  let mode: "public" | "private";
+  try {
+    mode = acceptanceMode(env);
+  } catch (error) {
+    return [...missing, (error as Error).message];
+  }
+  return mode === "private" ? [...missing, ...PRIVATE_SETTINGS.filter((s) => !s.present(env)).map((s) => `${s.name}: ${s.fix}`)] : missing;
 }
 
 /** Operations of an up or preview summary that change something (everything but "same"), by count. */

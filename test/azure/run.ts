@@ -12,6 +12,9 @@
 //  5. runs `up` again and fails on any change (no perpetual diff);
 //  6. destroys the stack and checks the adopted Network Watcher still exists;
 //  7. destroys the fixture, whatever happened before.
+// With ACCEPTANCE_MODE=private (private-mode.ts), the fixture also has the subnets private mode needs,
+// the stack runs a prebuilt image, and between 4 and 5 it is switched to private mode: no storage
+// account replaced, none with a public endpoint, and tuples still acknowledged afterwards.
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import { Provider } from "@pulumi/azure-native/provider";
@@ -22,6 +25,7 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { assertNoChange, missingSettings, silentAccounts, tuplesSent, waitFor, type LogRow } from "./decisions";
+import { acceptanceMode, noTuplesMessage, PRIVATE_SUBNETS, privateStackConfig, publicAccounts, replacedOrDeleted, type StepEvent } from "./private-mode";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const run = promisify(execFile);
@@ -33,18 +37,31 @@ async function az(args: string[]): Promise<string> {
 }
 
 /** Resource group, VNet and one B1s VM curling the internet every 5 s, so its flow log has tuples. */
-function fixtureProgram(subscriptionId: string, location: string) {
+function fixtureProgram(subscriptionId: string, location: string, mode: "public" | "private") {
   return async () => {
     const provider = new Provider("azure", { subscriptionId, location });
     const opts = { provider };
     const group = new resources.ResourceGroup("acceptance", { location }, opts);
+    // Private mode: an NSG and the environment's and endpoints' subnets (default outbound access kept: no firewall here).
+    const nsg = mode === "private" ? new network.NetworkSecurityGroup("nsg-sekoia", { resourceGroupName: group.name, location }, opts) : undefined;
+    const privateSubnets = nsg
+      ? [
+          {
+            ...PRIVATE_SUBNETS.containerApps,
+            networkSecurityGroup: { id: nsg.id },
+            delegations: [{ name: "aca", serviceName: "Microsoft.App/environments" }],
+            defaultOutboundAccess: true,
+          },
+          { ...PRIVATE_SUBNETS.privateEndpoints, networkSecurityGroup: { id: nsg.id }, defaultOutboundAccess: true },
+        ]
+      : [];
     const vnet = new network.VirtualNetwork(
       "vnet",
       {
         resourceGroupName: group.name,
         location,
         addressSpace: { addressPrefixes: ["10.42.0.0/16"] },
-        subnets: [{ name: "vms", addressPrefix: "10.42.1.0/24" }],
+        subnets: [{ name: "vms", addressPrefix: "10.42.1.0/24" }, ...privateSubnets],
       },
       opts,
     );
@@ -104,9 +121,11 @@ async function workspaceQuery(stack: Stack, query: string): Promise<LogRow[]> {
   return JSON.parse(await az(["monitor", "log-analytics", "query", "--workspace", customerId, "--timespan", "P2D", "--analytics-query", query])) as LogRow[];
 }
 
-async function tuplesAcknowledged(stack: Stack): Promise<number | undefined> {
+/** Tuples the intake acknowledged (since `since`, when given), or undefined while none. */
+async function tuplesAcknowledged(stack: Stack, since?: Date): Promise<number | undefined> {
   const outputs = await stack.outputs();
-  const sent = tuplesSent(await workspaceQuery(stack, String(outputs.forwarderLogQuery.value)));
+  const after = since ? `\n| where TimeGenerated > datetime(${since.toISOString()})` : "";
+  const sent = tuplesSent(await workspaceQuery(stack, `${String(outputs.forwarderLogQuery.value)}${after}`));
   return sent > 0 ? sent : undefined;
 }
 
@@ -135,6 +154,42 @@ async function alertsSeeTheEvidence(stack: Stack): Promise<void> {
   say("every alert query evaluates; flow-log commits and forwarder lines are where the rules look");
 }
 
+/** Whether the "flow logs stopped" rule's own query finds a silent account now; undefined when it cannot be run. */
+async function stoppedRuleFires(stack: Stack): Promise<boolean | undefined> {
+  try {
+    const ids = (await stack.outputs()).alertRuleIds.value as { flowLogsStopped: string };
+    return silentAccounts(await workspaceQuery(stack, await ruleQuery(ids.flowLogsStopped))) !== undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Switches a deployed public stack to private mode and checks what the switch must keep and give. */
+async function switchToPrivate(stack: Stack, config: Parameters<typeof privateStackConfig>[0], vnetId: string): Promise<void> {
+  await stack.removeConfig("sasExpiry");
+  await stack.setAllConfig(privateStackConfig(config, vnetId, process.env));
+  const events: StepEvent[] = [];
+  const switched = new Date();
+  await step("switching the stack to private mode", () =>
+    stack.up({ onOutput: process.stdout.write.bind(process.stdout), onEvent: (e) => events.push(e as StepEvent) }),
+  );
+  const lost = replacedOrDeleted(events, "azure-native:storage:StorageAccount");
+  if (lost.length > 0) throw new Error(`switching to private mode replaced or deleted storage accounts, and their unread blobs: ${lost.join(", ")}`);
+  const query = `[?tags.stack=='${stack.name}'].{name:name, publicNetworkAccess:publicNetworkAccess, networkRuleSet:networkRuleSet}`;
+  const accounts = JSON.parse(await az(["storage", "account", "list", "--query", query])) as Parameters<typeof publicAccounts>[0];
+  const open = publicAccounts(accounts);
+  if (accounts.length === 0 || open.length > 0) throw new Error(`private mode left public endpoints on: ${open.join(", ") || "(no account found)"}`);
+  say(`${accounts.length} storage accounts without public network access`);
+  const sent = await waitFor(
+    "tuples acknowledged after the switch (flow logs written with public access disabled, read through the endpoints)",
+    () => tuplesAcknowledged(stack, switched),
+    { timeoutMs: 45 * 60_000, intervalMs: 60_000, log: say },
+  ).catch(async () => {
+    throw new Error(noTuplesMessage(await stoppedRuleFires(stack)));
+  });
+  say(`private mode: the intake acknowledged ${sent} tuples`);
+}
+
 async function main(): Promise<number> {
   const missing = missingSettings(process.env);
   if (missing.length > 0) {
@@ -143,11 +198,12 @@ async function main(): Promise<number> {
   }
   const subscriptionId = process.env.ACCEPTANCE_SUBSCRIPTION_ID!.toLowerCase();
   const location = process.env.ACCEPTANCE_LOCATION ?? "westeurope";
+  const mode = acceptanceMode(process.env);
   const id = `acc${Date.now().toString(36)}`;
   const fixture = await LocalWorkspace.createOrSelectStack({
     projectName: "sekoia-flowlogs-acceptance-fixture",
     stackName: id,
-    program: fixtureProgram(subscriptionId, location),
+    program: fixtureProgram(subscriptionId, location, mode),
   });
   let stack: Stack | undefined;
   let destroyed = false;
@@ -165,13 +221,21 @@ async function main(): Promise<number> {
 
     stack = await LocalWorkspace.createStack({ stackName: id, workDir: REPO_ROOT });
     const expiry = new Date(Date.now() + 90 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
-    await stack.setAllConfig({
+    const config = {
       "azure-native:location": { value: location },
       "azure-native:subscriptionId": { value: subscriptionId },
       targets: { value: JSON.stringify([{ id: vnetId, location }]) },
       sasExpiry: { value: expiry },
       sekoiaVnetIntakeKey: { value: process.env.SEKOIA_VNET_INTAKE_KEY!, secret: true },
-    });
+      // Private mode cannot build the image: the public phase runs the same prebuilt one.
+      ...(mode === "private"
+        ? {
+            forwarderImage: { value: process.env.ACCEPTANCE_FORWARDER_IMAGE! },
+            forwarderImageRegistryId: { value: process.env.ACCEPTANCE_FORWARDER_REGISTRY_ID! },
+          }
+        : {}),
+    };
+    await stack.setAllConfig(config);
     const deployed = stack;
     await step("deploying this stack against the fixture", () => deployed.up({ onOutput: process.stdout.write.bind(process.stdout) }));
     const sent = await waitFor("tuples acknowledged by the intake", () => tuplesAcknowledged(deployed), {
@@ -181,6 +245,7 @@ async function main(): Promise<number> {
     });
     say(`the intake acknowledged ${sent} tuples`);
     await step("checking that the alerts see the flow-log and forwarder evidence", () => alertsSeeTheEvidence(deployed));
+    if (mode === "private") await switchToPrivate(deployed, config, vnetId);
 
     const second = await step("running up again (it must change nothing)", () => deployed.up());
     assertNoChange("the second up", second.summary.resourceChanges);
