@@ -71,6 +71,6 @@ describe("the switch to private mode", () => {
   it("says which side failed when no tuple arrives, from the flow-logs-stopped rule", () => {
     expect(noTuplesMessage(true)).toMatch(/alert fires: Network Watcher did not write to an account without public network access/);
     expect(noTuplesMessage(false)).toMatch(/does not fire: blobs were written, so the forwarder could not read them through the private endpoints/);
-    expect(noTuplesMessage(undefined)).toMatch(/could not be read/);
+    expect(noTuplesMessage(undefined)).toMatch(/could not be run/);
   });
 });
