@@ -165,3 +165,17 @@ export function requirePrivateImage(image: string, pullRequested: boolean, probl
     );
   }
 }
+
+/**
+ * Event mode (forwarderScale above one replica) is not made private yet: its queue in the checkpoint
+ * account would need a private endpoint of its own (`queue`, with its privatelink.queue zone), and the
+ * Event Grid topics' delivery into it the trusted-services exception. Refused rather than deployed half private.
+ */
+export function refuseEventMode(maxReplicas: number, problems: string[]): void {
+  if (maxReplicas <= 1) return;
+  problems.push(
+    `forwarderScale: found maxReplicas ${maxReplicas} while privateNetworking is set, expected at most 1: event mode's blob-events queue ` +
+      "would need a private endpoint and DNS zone of its own, which private mode does not make yet; keep one replica " +
+      "(`pulumi config rm forwarderScale`, and a larger forwarderSize for a large estate: docs/performance.md), or use event mode in public mode",
+  );
+}

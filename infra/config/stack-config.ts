@@ -15,7 +15,7 @@ import { parseNetworkWatchers, type ConfiguredWatchers } from "./watcher-config"
 import { parseForwarderScale, type ForwarderScale } from "./scale-config";
 import { parseTags } from "./tags-config";
 import { parseForwarderSize, type ForwarderSize } from "./forwarder-size-config";
-import { parsePrivateNetworking, refuseSasExpiry, requirePrivateImage, type PrivateNetworking } from "./private-networking-config";
+import { parsePrivateNetworking, refuseEventMode, refuseSasExpiry, requirePrivateImage, type PrivateNetworking } from "./private-networking-config";
 
 export type { ScopeSelection, Target } from "./targets";
 export type { PrivateNetworking, SubnetRef } from "./private-networking-config";
@@ -268,6 +268,7 @@ export function parseStackConfig(raw: RawConfig, now: Date): { config: StackConf
   const email = text("alertEmail", DEFAULTS.alertEmail);
   if (email !== "" && !EMAIL.test(email)) problems.push(`alertEmail: found ${show(email)}, expected an e-mail address or nothing`);
   const forwarderScale = parseForwarderScale(raw.forwarderScale, problems);
+  if (privateRequested) refuseEventMode(forwarderScale.maxReplicas, problems);
 
   if (problems.length > 0) throw new StackConfigError(problems);
 

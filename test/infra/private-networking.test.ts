@@ -69,6 +69,12 @@ describe("privateNetworking configuration", () => {
       /found nothing while privateNetworking is set, expected a prebuilt image pinned by digest .*`pulumi config set forwarderImage .*forwarderImageRegistryId/,
     ],
     [
+      "event mode (its queue would need an endpoint of its own)",
+      { ...privateConfig(), forwarderScale: { minReplicas: 1, maxReplicas: 3 } },
+      "forwarderScale:",
+      /found maxReplicas 3 while privateNetworking is set, expected at most 1: event mode's blob-events queue would need a private endpoint/,
+    ],
+    [
       "an image without pull credential (an anonymous pull is a public registry)",
       { ...privateConfig(), forwarderImageRegistryId: undefined },
       "forwarderImageRegistryId:",
