@@ -67,7 +67,16 @@ export = async (): Promise<Record<string, unknown>> => {
   return Object.fromEntries(resolved.filter(([, , value]) => value !== undefined).map(([k, v]) => [k, v]));
 };
 
-/** An output's value once known (undefined stays undefined, in preview too). */
-function known(o: pulumi.Output<unknown>): Promise<unknown> {
+/** Stands for a value a preview cannot know yet (a resource still to be created): the output is kept. */
+const NOT_YET_KNOWN = Symbol("not yet known");
+
+/**
+ * An output's value once known (undefined stays undefined, in preview too). In a preview, `apply`
+ * never calls back for an unknown value (the id of a resource still to be created), so it is asked
+ * first: waiting on it would keep the program, and `pulumi preview` or the preview of `pulumi up`, from
+ * ever finishing. `isKnown` is in Output's runtime, not in the SDK's typings.
+ */
+async function known(o: pulumi.Output<unknown>): Promise<unknown> {
+  if (!(await (o as unknown as { isKnown: Promise<boolean> }).isKnown)) return NOT_YET_KNOWN;
   return new Promise((resolve) => o.apply((v) => resolve(v)));
 }

@@ -23,6 +23,8 @@ import {
 } from "./mocks";
 
 export const SECRET_MASK = "[secret]";
+/** An output a preview cannot know yet (never under the recording mocks, which fake every output). */
+export const UNKNOWN_MASK = "[unknown]";
 
 export interface ProgramRun {
   readonly resources: RecordedResource[];
@@ -68,6 +70,8 @@ export async function runProgram(options: {
   targetLocator?: (armEndpoint: string) => TargetLocator;
   /** Reads the privateNetworking subnets' VNets instead of the program's own reader (ARM with the token invoke), given the ARM endpoint. */
   networkReader?: (armEndpoint: string) => NetworkReader;
+  /** Changes the mocks (a test that makes some outputs unknown, as a real preview of new resources has them). */
+  mocks?: (recording: pulumi.runtime.Mocks) => pulumi.runtime.Mocks;
   /** Another program than the stack's (an example), imported once the mocks are set; resolves to its outputs. */
   program?: () => Promise<Record<string, unknown>>;
   /** The project of that program. */
@@ -82,7 +86,8 @@ export async function runProgram(options: {
   };
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
   const subscription = options.config["azure-native:subscriptionId"] ?? FAKE_SUBSCRIPTION;
-  await pulumi.runtime.setMocks(recordingMocks(recorder, subscription, options.existingLocations), options.project ?? PROJECT, options.stack, options.preview);
+  const mocks = recordingMocks(recorder, subscription, options.existingLocations);
+  await pulumi.runtime.setMocks(options.mocks ? options.mocks(mocks) : mocks, options.project ?? PROJECT, options.stack, options.preview);
   const attachOptions = recordResourceOptions(recorder);
   registryLogin.exchange = fakeRegistryExchange;
   const { vnetLister } = options;
@@ -108,7 +113,9 @@ export async function runProgram(options: {
   for (const [key, value] of Object.entries(program).sort(([a], [b]) => a.localeCompare(b))) {
     if (value === undefined) continue;
     const out = pulumi.output(value);
-    outputs[key] = (await pulumi.isSecret(out)) ? SECRET_MASK : await valueOf(out);
+    // In a preview an output of a resource still to be created is unknown: apply would never call back.
+    const isKnown = await (out as unknown as { isKnown: Promise<boolean> }).isKnown;
+    outputs[key] = (await pulumi.isSecret(out)) ? SECRET_MASK : isKnown ? await valueOf(out) : UNKNOWN_MASK;
   }
   // Wait for every registration and invoke still in flight.
   await pulumi.runtime.disconnect();

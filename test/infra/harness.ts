@@ -40,6 +40,8 @@ export interface Scenario {
   readonly plainKeys?: readonly string[];
   /** Reads privateNetworking's VNets as npm run plan or a test double does (default: the program's own, the token invoke and ARM). */
   readonly networkReader?: (armEndpoint: string) => NetworkReader;
+  /** Changes the recording mocks (e.g. leaves outputs unknown, as a real preview of new resources). */
+  readonly mocks?: (recording: import("@pulumi/pulumi").runtime.Mocks) => import("@pulumi/pulumi").runtime.Mocks;
 }
 
 /** A valid stack: one VNet in westeurope, one subnet in northeurope, one NSG in westeurope. */
@@ -90,6 +92,7 @@ export async function runStack(scenario: Scenario): Promise<ProgramRun> {
     vnetLister: scenario.vnetLister,
     targetLocator: scenario.targetLocator,
     networkReader: scenario.networkReader,
+    mocks: scenario.mocks,
   });
 }
 
