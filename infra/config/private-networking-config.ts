@@ -8,6 +8,7 @@
 // What the subnets are (region, size, delegation, NSG) can only be read from Azure: the estate's
 // private-network check does that at preview, naming the same keys. Pure; appends
 // "key: found ..., expected ..." problems that stack-config.ts reports.
+import { readConfigObject } from "./config-object";
 import { parseTargetId } from "./arm-id";
 import { cloudOf, STORAGE_SUFFIXES } from "./arm-endpoint";
 
@@ -78,18 +79,8 @@ function parseSubnet(field: keyof typeof PURPOSE, value: unknown, problems: stri
 
 /** `raw` is the JSON the engine passes; `environment` is azure-native:environment (the cloud names the zone). */
 export function parsePrivateNetworking(raw: string | undefined, environment: string | undefined, problems: string[]): PrivateNetworking | undefined {
-  if (raw === undefined || raw.trim() === "") return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    value = raw;
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    problems.push(`${KEY}: found ${show(value)}, expected ${EXPECTED_OBJECT}`);
-    return undefined;
-  }
-  const fields = value as Record<string, unknown>;
+  const fields = readConfigObject(KEY, raw, EXPECTED_OBJECT, problems);
+  if (!fields) return undefined;
   for (const extra of Object.keys(fields).filter((k) => !(PRIVATE_NETWORKING_FIELDS as readonly string[]).includes(k))) {
     problems.push(`${KEY}.${extra}: found an unknown field, expected only ${PRIVATE_NETWORKING_FIELDS.join(", ")}`);
   }

@@ -5,6 +5,7 @@
 //   {"<region>": "<watcher id>"}                           the default subscription (the form before estates).
 // Pairs not listed keep the `networkWatcher` mode. The id's region can only be checked against Azure:
 // network-watcher.ts does that when it reads the watcher, naming the same key.
+import { readConfigObject } from "./config-object";
 import { GUID } from "./arm-id";
 import { isAzureRegion, normalizeRegion } from "./regions";
 
@@ -28,17 +29,8 @@ const show = (v: unknown): string => JSON.stringify(v);
 
 /** `raw` is the JSON the engine passes; `defaultSubscription` the shared resources' (the per-region form's). */
 export function parseNetworkWatchers(raw: string | undefined, defaultSubscription: string | undefined, problems: string[]): ConfiguredWatchers {
-  if (raw === undefined || raw.trim() === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    value = raw;
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    problems.push(`networkWatchers: found ${show(value)}, expected ${EXPECTED_OBJECT}`);
-    return {};
-  }
+  const value = readConfigObject("networkWatchers", raw, EXPECTED_OBJECT, problems);
+  if (!value) return {};
   const watchers: Record<string, Record<string, ConfiguredWatcher>> = {};
   const add = (subscription: string, region: string, key: string, id: unknown, fix: string): void => {
     const m = typeof id === "string" ? WATCHER_ID.exec(id.trim()) : null;
