@@ -30,7 +30,7 @@ export interface ForwarderConfig {
   readonly reconcileIntervalSeconds: number;
 }
 
-/** Every variable the forwarder reads, with its meaning: the README's reference is checked against it. */
+/** Every variable the forwarder reads, with its meaning: docs/forwarder.md's reference is checked against it. */
 export const FORWARDER_VARIABLES: Readonly<Record<string, string>> = {
   [VARIABLES.sources]: "comma-separated flow-log container URLs, with a read-only SAS or none (managed identity)",
   [VARIABLES.accountSubscriptions]:

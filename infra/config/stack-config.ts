@@ -56,7 +56,7 @@ export const DEFAULTS = {
 export const REQUIRED_KEYS = ["targets"] as const;
 /** Optional project keys holding an object: Pulumi.yaml can declare neither their type nor a default. */
 export const OPTIONAL_OBJECT_KEYS = ["networkWatchers", "forwarderScale", "tags", "privateNetworking"] as const;
-/** Provider keys the program reads (declared by the provider, documented in the README). */
+/** Provider keys the program reads (declared by the provider, documented in docs/configuration.md). */
 export const PROVIDER_KEYS: readonly string[] = ["azure-native:location", "azure-native:subscriptionId", ...PROVIDER_SETTING_KEYS];
 
 export const SECRET_KEYS = ["sekoiaNsgIntakeKey", "sekoiaVnetIntakeKey", "sekoiaApiKey", "forwarderImageRegistryPassword"] as const;
@@ -371,7 +371,7 @@ function parseExpiry(raw: string | undefined, now: Date, problems: string[], war
     return "";
   }
   const days = Math.floor((ms - now.getTime()) / 86_400_000);
-  if (days < 30) warnings.push(`sasExpiry is ${days} day(s) away: Sekoia loses access then; rotate it (README: rotating the SAS).`);
+  if (days < 30) warnings.push(`sasExpiry is ${days} day(s) away: Sekoia loses access then; rotate it (docs/runbook.md#rotating-the-sas).`);
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 

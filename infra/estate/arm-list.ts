@@ -6,7 +6,7 @@
 // sooner than `Retry-After`.
 //
 // No proxy: Node's fetch ignores HTTPS_PROXY, and undici's EnvHttpProxyAgent is not a dependency of
-// this project (README, "Prerequisites").
+// this project (docs/deployment.md#prerequisites).
 
 /** A listing that failed; the message says what to fix, the caller prefixes the config key. */
 export class ArmListError extends Error {

@@ -104,7 +104,7 @@ export async function resolveTargets(
     const existing = foreign.get(target.id.toLowerCase())!;
     warnings.push(
       `${target.key}: skipping VNet ${target.id}: it already has the flow log ${existing.id}, not made by this stack, and Azure allows one per target. ` +
-        `To adopt it, list the VNet as its own entry {id: ${target.id}, location: ${target.location}, flowLogName: ${existing.name}} and \`pulumi import\` it (README: "Adopting an existing flow log").`,
+        `To adopt it, list the VNet as its own entry {id: ${target.id}, location: ${target.location}, flowLogName: ${existing.name}} and \`pulumi import\` it (docs/runbook.md#adopting-an-existing-flow-log).`,
     );
   }
   for (const [key, report] of Object.entries(selections)) {

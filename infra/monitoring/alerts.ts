@@ -114,7 +114,7 @@ export class ForwarderAlerts extends pulumi.ComponentResource {
         displayName: "Sekoia flow-log forwarder delivered nothing",
         description:
           `Flow logs were written to storage in the last ${args.noDeliveryMinutes} minutes, but the forwarder ` +
-          "sent no tuple to Sekoia. See the README (alerts) for what to check.",
+          "sent no tuple to Sekoia. What to check: docs/alerts.md in the sekoia-flowlogs repository.",
         severity: 1,
         windowSize: isoMinutes(args.noDeliveryMinutes),
         criteria: {
@@ -162,7 +162,7 @@ export class ForwarderAlerts extends pulumi.ComponentResource {
         description:
           `Fewer flow logs wrote to a flow-log account in the last ${FLOW_LOG_SILENCE_MINUTES} minutes than the stack points there ` +
           "(one alert per account; silentRoots names those that wrote in the last two days). After a storage key rotation, " +
-          "disable and enable them again; a target without running NICs writes nothing. See the README (alerts).",
+          "disable and enable them again; a target without running NICs writes nothing. What to check: docs/alerts.md in the sekoia-flowlogs repository.",
         severity: 1,
         evaluationFrequency: "PT15M",
         windowSize: isoMinutes(FLOW_LOG_SILENCE_MINUTES),

@@ -1,12 +1,12 @@
 // The README stays a front door: short enough to read at once, with the two commands a newcomer runs
-// after cloning, and a link to the page of every topic the program's own messages send readers to
-// ("see the README (alerts)"), so those messages keep leading somewhere. The reference material it
+// after cloning, and a link to every page the program's own messages send readers to
+// ("docs/runbook.md#rotating-the-sas"), so those messages keep leading somewhere. The reference material it
 // links to is checked against the code in docs.test.ts.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { headings, page, relativeLinks, ROOT } from "./markdown";
+import { anchorOf, headings, page, relativeLinks, ROOT } from "./markdown";
 
 const readme = page("README.md");
 
@@ -35,20 +35,19 @@ describe("README", () => {
     expect(relativeLinks(readme)).toContain("docs/component.md");
   });
 
-  it("links to the page of every topic the program's messages and comments point to", () => {
-    const topics = new Set(
+  it("links to every page the program's messages and comments send readers to, each anchor they name a heading there", () => {
+    const named = new Set(
       [...sources("infra"), ...sources("forwarder")].flatMap((file) =>
-        [...readFileSync(path.join(ROOT, file), "utf8").matchAll(/README(?: \(|: |, )"?([A-Za-z][A-Za-z ]*[A-Za-z])/g)].map((m) => m[1]),
+        [...readFileSync(path.join(ROOT, file), "utf8").matchAll(/\bdocs\/([a-z-]+\.md)(?:#([a-z0-9-]+))?/g)].map((m) => (m[2] ? `docs/${m[1]}#${m[2]}` : `docs/${m[1]}`)),
       ),
     );
-    expect(topics.size).toBeGreaterThanOrEqual(3);
-    const pages = relativeLinks(readme)
-      .map((link) => link.split("#")[0])
-      .filter((link) => link.startsWith("docs/"));
-    for (const topic of topics) {
-      const holder = pages.find((p) => headings(page(p)).some((h) => h.toLowerCase() === topic.toLowerCase()));
-      expect(holder, `a page linked from the README has the heading "${topic}"`).toBeDefined();
-      expect(readme.toLowerCase(), `the README names "${topic}"`).toContain(topic.toLowerCase());
+    expect([...named]).toEqual(expect.arrayContaining(["docs/alerts.md", "docs/runbook.md#rotating-the-sas", "docs/runbook.md#adopting-an-existing-flow-log"]));
+    const linked = relativeLinks(readme).map((link) => link.split("#")[0]);
+    for (const reference of named) {
+      const [file, anchor] = reference.split("#");
+      expect(existsSync(path.join(ROOT, file)), `${reference}: ${file} exists`).toBe(true);
+      if (anchor) expect(headings(page(file)).map(anchorOf), `${reference}: a heading of ${file}`).toContain(anchor);
+      expect(linked, `the README links to ${file}`).toContain(file);
     }
   });
 });

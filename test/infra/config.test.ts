@@ -299,7 +299,7 @@ describe("parseStackConfig accepts", () => {
 
   it("warns when the SAS expires within 30 days", () => {
     const { warnings } = parseStackConfig(raw({ sasExpiry: "2026-06-15T00:00:00Z" }), NOW);
-    expect(warnings).toContain("sasExpiry is 14 day(s) away: Sekoia loses access then; rotate it (README: rotating the SAS).");
+    expect(warnings).toContain("sasExpiry is 14 day(s) away: Sekoia loses access then; rotate it (docs/runbook.md#rotating-the-sas).");
   });
 });
 

@@ -127,7 +127,7 @@ describe("a selected VNet that already has a flow log", () => {
     expect(run.warnings).toContain(
       `targets[1]: skipping VNet ${vnetIn(SPOKE3, "rg-app", "vnet-policy")}: it already has the flow log ${POLICY_FLOW_LOG}, not made by this stack, ` +
         "and Azure allows one per target. To adopt it, list the VNet as its own entry " +
-        `{id: ${vnetIn(SPOKE3, "rg-app", "vnet-policy")}, location: westeurope, flowLogName: vnet-policy-rg-app-flowlog} and \`pulumi import\` it (README: "Adopting an existing flow log").`,
+        `{id: ${vnetIn(SPOKE3, "rg-app", "vnet-policy")}, location: westeurope, flowLogName: vnet-policy-rg-app-flowlog} and \`pulumi import\` it (docs/runbook.md#adopting-an-existing-flow-log).`,
     );
     const targets = resourcesOf(run, T.flowLog).map((l) => l.inputs.targetResourceId);
     expect(targets).not.toContain(vnetIn(SPOKE3, "rg-app", "vnet-policy"));
