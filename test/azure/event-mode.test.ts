@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../infra/config/stack-config";
 import { evaluate, type Row } from "../helpers/kql/evaluate";
 import { table } from "../helpers/kql/schemas";
-import { describeDeliveries, eventModeShortfall, eventPassQuery, eventStackConfig, replicasThatDelivered, replicaWork } from "./event-mode";
+import { describeDeliveries, eventModeShortfall, eventPassQuery, eventStackConfig, replicasThatDelivered, replicaWork, trafficVms } from "./event-mode";
 import { privateStackConfig } from "./private-mode";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
@@ -55,6 +55,12 @@ describe("the event-mode run's stack config", () => {
     const config = eventStackConfig(base);
     expect(config).toMatchObject(base);
     expect(parseStackConfig(raw(config), NOW).config.forwarderScale).toEqual({ minReplicas: 2, maxReplicas: 2, eventMode: true });
+  });
+
+  it("gives the fixture a traffic VM per replica, so the flow log writes a blob an hour for each", () => {
+    expect(trafficVms("events")).toBe(2);
+    expect(trafficVms("public")).toBe(1);
+    expect(trafficVms("private")).toBe(1);
   });
 
   it("cannot ride on the private run: the program refuses event mode with privateNetworking", () => {

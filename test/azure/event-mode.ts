@@ -13,10 +13,15 @@
 // replicas: the run then names Event Grid and the queue as the side to look at.
 import { BLOB_EVENTS_QUEUE, POLL_FINISHED_MSG } from "../../forwarder/contract";
 import { forwarderEntries } from "../../infra/monitoring/alert-queries";
-import type { LogRow } from "./decisions";
+import type { AcceptanceMode, LogRow } from "./decisions";
 
 /** Two replicas, always both up: each must take work from the queue for the run to pass. */
 export const EVENT_SCALE = { minReplicas: 2, maxReplicas: 2 } as const;
+
+/** The fixture's traffic VMs, one NIC (so one PT1H.json blob an hour) each: in event mode, one per replica. */
+export function trafficVms(mode: AcceptanceMode): number {
+  return mode === "events" ? EVENT_SCALE.maxReplicas : 1;
+}
 
 /** The stack config of the event-mode run: the public run's, with forwarderScale. */
 export function eventStackConfig(base: Readonly<Record<string, { value: string; secret?: boolean }>>): Record<string, { value: string; secret?: boolean }> {
