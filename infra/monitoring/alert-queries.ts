@@ -60,9 +60,13 @@ function flowLogCommits(): string[] {
   ];
 }
 
-/** Lines of a Container App's console logs parsed as the forwarder's JSON (column `entry`). */
-function forwarderEntries(appName: string): string[] {
-  return [tolerant(TABLES.console, CONSOLE_COLUMNS), `| where ContainerAppName == "${appName}"`, "| extend entry = parse_json(Log)"];
+/**
+ * Lines of a Container App's console logs parsed as the forwarder's JSON (column `entry`). `columns`
+ * names the table's other columns a query reads (the acceptance tier's ContainerGroupName): they join
+ * the empty stand-in table, and the rules' own text stays as deployed.
+ */
+export function forwarderEntries(appName: string, columns: Readonly<Record<string, string>> = {}): string[] {
+  return [tolerant(TABLES.console, { ...CONSOLE_COLUMNS, ...columns }), `| where ContainerAppName == "${appName}"`, "| extend entry = parse_json(Log)"];
 }
 
 /** KQL returning one row when flow logs were written in the window but nothing was sent. */

@@ -1,6 +1,6 @@
 // test/azure/decisions.ts: the acceptance tier's decisions, checked without Azure.
 import { describe, expect, it } from "vitest";
-import { assertNoChange, changesOf, missingSettings, silentAccounts, tuplesSent, waitFor } from "./decisions";
+import { acceptanceMode, assertNoChange, changesOf, missingSettings, silentAccounts, tuplesSent, waitFor } from "./decisions";
 
 const complete = {
   ACCEPTANCE_SUBSCRIPTION_ID: "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14",
@@ -26,6 +26,23 @@ describe("credential checks", () => {
     const selfManaged = { ...complete, PULUMI_ACCESS_TOKEN: undefined, PULUMI_BACKEND_URL: "file:///tmp/state" };
     expect(missingSettings(selfManaged)).toEqual([expect.stringMatching(/^Pulumi passphrase: set PULUMI_CONFIG_PASSPHRASE/)]);
     expect(missingSettings({ ...selfManaged, PULUMI_CONFIG_PASSPHRASE: "" })).toEqual([]);
+  });
+});
+
+describe("the mode", () => {
+  it("is public unless ACCEPTANCE_MODE says private or events", () => {
+    expect(acceptanceMode({})).toBe("public");
+    expect(acceptanceMode({ ACCEPTANCE_MODE: "" })).toBe("public");
+    expect(acceptanceMode({ ACCEPTANCE_MODE: "private" })).toBe("private");
+    expect(acceptanceMode({ ACCEPTANCE_MODE: " events " })).toBe("events");
+  });
+
+  it("events needs no setting beyond the public run's", () => {
+    expect(missingSettings({ ...complete, ACCEPTANCE_MODE: "events" })).toEqual([]);
+  });
+
+  it("refuses an unknown mode by name, listing the three", () => {
+    expect(missingSettings({ ...complete, ACCEPTANCE_MODE: "corp" })).toEqual(['ACCEPTANCE_MODE: found "corp", expected public (default), private or events']);
   });
 });
 

@@ -1,8 +1,21 @@
 // The decisions of the acceptance tier (`npm run test:azure`), kept free of Azure and Pulumi calls
-// so that npm test checks them: which credential is missing, whether an up/preview changed
-// anything, and the wait loop every step goes through (it says what it waits for and how long).
+// so that npm test checks them: which mode runs and which credential is missing, whether an
+// up/preview changed anything, and the wait loop every step goes through (it says what it waits for
+// and how long).
 import type { OpMap } from "@pulumi/pulumi/automation";
-import { acceptanceMode, PRIVATE_SETTINGS } from "./private-mode";
+import { PRIVATE_SETTINGS } from "./private-mode";
+
+/** The runs: public; private (private-mode.ts); events, the public run with two replicas (event-mode.ts). */
+export const ACCEPTANCE_MODES = ["public", "private", "events"] as const;
+export type AcceptanceMode = (typeof ACCEPTANCE_MODES)[number];
+
+/** ACCEPTANCE_MODE, `public` when unset; anything else is refused, listing the modes. */
+export function acceptanceMode(env: NodeJS.ProcessEnv): AcceptanceMode {
+  const mode = env.ACCEPTANCE_MODE?.trim() || "public";
+  const known = ACCEPTANCE_MODES.find((m) => m === mode);
+  if (known === undefined) throw new Error(`ACCEPTANCE_MODE: found "${mode}", expected public (default), private or events`);
+  return known;
+}
 
 /** What the run needs, each with what to set when it is missing. */
 export const REQUIRED_SETTINGS: ReadonlyArray<{ readonly name: string; readonly present: (env: NodeJS.ProcessEnv) => boolean; readonly fix: string }> = [
@@ -31,7 +44,7 @@ export const REQUIRED_SETTINGS: ReadonlyArray<{ readonly name: string; readonly 
 /** Every missing setting, as "<name>: <fix>" (private mode's too, with ACCEPTANCE_MODE=private); empty when the run may start. */
 export function missingSettings(env: NodeJS.ProcessEnv): string[] {
   const missing = REQUIRED_SETTINGS.filter((s) => !s.present(env)).map((s) => `${s.name}: ${s.fix}`);
-  let mode: "public" | "private";
+  let mode: AcceptanceMode;
   try {
     mode = acceptanceMode(env);
   } catch (error) {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../infra/config/stack-config";
 import { missingSettings } from "./decisions";
-import { acceptanceMode, noTuplesMessage, privateStackConfig, publicAccounts, replacedOrDeleted } from "./private-mode";
+import { noTuplesMessage, privateStackConfig, publicAccounts, replacedOrDeleted } from "./private-mode";
 
 const SUB = "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14";
 const complete = { ACCEPTANCE_SUBSCRIPTION_ID: SUB, PULUMI_ACCESS_TOKEN: "pul-xyz", SEKOIA_VNET_INTAKE_KEY: "key" };
@@ -23,11 +23,6 @@ describe("the private-mode run's settings", () => {
       expect.stringMatching(/^ACCEPTANCE_FORWARDER_IMAGE: private mode cannot push an image/),
       expect.stringMatching(/^ACCEPTANCE_FORWARDER_REGISTRY_ID: set ACCEPTANCE_FORWARDER_REGISTRY_ID/),
     ]);
-  });
-
-  it("refuses an unknown mode by name", () => {
-    expect(missingSettings({ ...complete, ACCEPTANCE_MODE: "corp" })).toEqual(['ACCEPTANCE_MODE: found "corp", expected public (default) or private']);
-    expect(acceptanceMode({})).toBe("public");
   });
 });
 

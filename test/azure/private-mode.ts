@@ -31,13 +31,6 @@ export const PRIVATE_SETTINGS: ReadonlyArray<{ readonly name: string; readonly p
   },
 ];
 
-/** `public` unless ACCEPTANCE_MODE says `private`; anything else is refused by name. */
-export function acceptanceMode(env: NodeJS.ProcessEnv): "public" | "private" {
-  const mode = env.ACCEPTANCE_MODE?.trim() || "public";
-  if (mode !== "public" && mode !== "private") throw new Error(`ACCEPTANCE_MODE: found "${mode}", expected public (default) or private`);
-  return mode;
-}
-
 /** Address plan of the fixture's VNet in private mode (the public run uses 10.42.1.0/24 for the VM). */
 export const PRIVATE_SUBNETS = {
   containerApps: { name: "snet-sekoia-aca", addressPrefix: "10.42.2.0/27" },

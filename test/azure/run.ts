@@ -15,17 +15,22 @@
 // With ACCEPTANCE_MODE=private (private-mode.ts), the fixture also has the subnets private mode needs,
 // the stack runs a prebuilt image, and between 4 and 5 it is switched to private mode: no storage
 // account replaced, none with a public endpoint, and tuples still acknowledged afterwards.
+// With ACCEPTANCE_MODE=events (event-mode.ts), the fixture has two traffic VMs, the stack runs two
+// replicas in event mode, and between 3 and 4 the run waits until both delivered tuples from queue
+// messages.
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import { Provider } from "@pulumi/azure-native/provider";
 import * as resources from "@pulumi/azure-native/resources";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import type * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { assertNoChange, missingSettings, silentAccounts, tuplesSent, waitFor, type LogRow } from "./decisions";
-import { acceptanceMode, noTuplesMessage, PRIVATE_SUBNETS, privateStackConfig, publicAccounts, replacedOrDeleted, type StepEvent } from "./private-mode";
+import { acceptanceMode, assertNoChange, missingSettings, silentAccounts, tuplesSent, waitFor, type AcceptanceMode, type LogRow } from "./decisions";
+import { describeDeliveries, EVENT_SCALE, eventModeShortfall, eventPassQuery, eventStackConfig, replicasThatDelivered, trafficVms } from "./event-mode";
+import { noTuplesMessage, PRIVATE_SUBNETS, privateStackConfig, publicAccounts, replacedOrDeleted, type StepEvent } from "./private-mode";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const run = promisify(execFile);
@@ -36,8 +41,8 @@ async function az(args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Resource group, VNet and one B1s VM curling the internet every 5 s, so its flow log has tuples. */
-function fixtureProgram(subscriptionId: string, location: string, mode: "public" | "private") {
+/** Resource group, VNet and trafficVms(mode) B1s VMs curling the internet every 5 s, so its flow log has tuples. */
+function fixtureProgram(subscriptionId: string, location: string, mode: AcceptanceMode) {
   return async () => {
     const provider = new Provider("azure", { subscriptionId, location });
     const opts = { provider };
@@ -65,44 +70,47 @@ function fixtureProgram(subscriptionId: string, location: string, mode: "public"
       },
       opts,
     );
-    const ip = new network.PublicIPAddress(
-      "vm-ip",
-      { resourceGroupName: group.name, location, sku: { name: "Standard" }, publicIPAllocationMethod: "Static" },
-      opts,
-    );
-    const nic = new network.NetworkInterface(
-      "vm-nic",
-      {
-        resourceGroupName: group.name,
-        location,
-        ipConfigurations: [{ name: "ip", subnet: { id: vnet.subnets.apply((s) => s![0].id!) }, publicIPAddress: { id: ip.id } }],
-      },
-      opts,
-    );
     const password = new random.RandomPassword("vm-password", { length: 24, special: true });
-    const traffic = "#!/bin/sh\nwhile true; do curl -s -o /dev/null https://www.microsoft.com; sleep 5; done &\n";
-    new compute.VirtualMachine(
-      "vm",
-      {
-        resourceGroupName: group.name,
-        location,
-        hardwareProfile: { vmSize: "Standard_B1s" },
-        networkProfile: { networkInterfaces: [{ id: nic.id, primary: true }] },
-        osProfile: {
-          computerName: "traffic",
-          adminUsername: "acceptance",
-          adminPassword: password.result,
-          customData: Buffer.from(traffic).toString("base64"),
-        },
-        storageProfile: {
-          imageReference: { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" },
-          osDisk: { createOption: "FromImage", deleteOption: "Delete" },
-        },
-      },
-      opts,
-    );
+    const subnetId = vnet.subnets.apply((s) => s![0].id!);
+    for (let n = 1; n <= trafficVms(mode); n++) trafficVm(`vm-${n}`, { resourceGroupName: group.name, location, subnetId, password: password.result }, opts);
     return { vnetId: vnet.id, groupName: group.name };
   };
+}
+
+/** A B1s VM (its NIC and public IP named after it) curling the internet every 5 s, so the VNet's flow log has tuples from its NIC. */
+function trafficVm(
+  name: string,
+  args: { resourceGroupName: pulumi.Input<string>; location: string; subnetId: pulumi.Input<string>; password: pulumi.Input<string> },
+  opts: pulumi.CustomResourceOptions,
+): void {
+  const { resourceGroupName, location } = args;
+  const ip = new network.PublicIPAddress(`${name}-ip`, { resourceGroupName, location, sku: { name: "Standard" }, publicIPAllocationMethod: "Static" }, opts);
+  const nic = new network.NetworkInterface(
+    `${name}-nic`,
+    { resourceGroupName, location, ipConfigurations: [{ name: "ip", subnet: { id: args.subnetId }, publicIPAddress: { id: ip.id } }] },
+    opts,
+  );
+  const traffic = "#!/bin/sh\nwhile true; do curl -s -o /dev/null https://www.microsoft.com; sleep 5; done &\n";
+  new compute.VirtualMachine(
+    name,
+    {
+      resourceGroupName,
+      location,
+      hardwareProfile: { vmSize: "Standard_B1s" },
+      networkProfile: { networkInterfaces: [{ id: nic.id, primary: true }] },
+      osProfile: {
+        computerName: `traffic-${name}`,
+        adminUsername: "acceptance",
+        adminPassword: args.password,
+        customData: Buffer.from(traffic).toString("base64"),
+      },
+      storageProfile: {
+        imageReference: { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" },
+        osDisk: { createOption: "FromImage", deleteOption: "Delete" },
+      },
+    },
+    opts,
+  );
 }
 
 async function step<T>(what: string, body: () => Promise<T>): Promise<T> {
@@ -164,6 +172,29 @@ async function stoppedRuleFires(stack: Stack): Promise<boolean | undefined> {
   }
 }
 
+/**
+ * Event mode: waits until EVENT_SCALE.minReplicas replicas delivered tuples from queue messages; else
+ * fails with what their lines show (a replica idle, events never arriving).
+ */
+async function replicasShareTheQueue(stack: Stack): Promise<void> {
+  const query = eventPassQuery(String((await stack.outputs()).forwarderAppName.value));
+  let rows: LogRow[] | undefined;
+  const delivered = await waitFor(
+    `${EVENT_SCALE.minReplicas} replicas delivering tuples from queue messages (the forwarder's event passes, per ContainerGroupName)`,
+    async () => {
+      rows = await workspaceQuery(stack, query);
+      const shortfall = eventModeShortfall(rows);
+      if (shortfall !== undefined) say(shortfall);
+      return shortfall === undefined ? replicasThatDelivered(rows) : undefined;
+    },
+    { timeoutMs: 45 * 60_000, intervalMs: 60_000, log: say },
+  ).catch((error: unknown) => {
+    // What the lines showed last says which side failed; the timeout says for how long (and a later query error).
+    throw rows === undefined ? error : new Error(`${eventModeShortfall(rows)} (${(error as Error).message})`);
+  });
+  say(`event mode: replicas delivered from queue messages (${describeDeliveries(delivered)})`);
+}
+
 /** Switches a deployed public stack to private mode and checks what the switch must keep and give. */
 async function switchToPrivate(stack: Stack, config: Parameters<typeof privateStackConfig>[0], vnetId: string): Promise<void> {
   await stack.removeConfig("sasExpiry");
@@ -208,7 +239,7 @@ async function main(): Promise<number> {
   let stack: Stack | undefined;
   let destroyed = false;
   try {
-    const fixtureUp = await step("deploying the fixture (resource group, VNet, traffic VM)", () =>
+    const fixtureUp = await step(`deploying the fixture (resource group, VNet, ${trafficVms(mode)} traffic VM(s))`, () =>
       fixture.up({ onOutput: process.stdout.write.bind(process.stdout) }),
     );
     const vnetId = String(fixtureUp.outputs.vnetId.value);
@@ -221,7 +252,7 @@ async function main(): Promise<number> {
 
     stack = await LocalWorkspace.createStack({ stackName: id, workDir: REPO_ROOT });
     const expiry = new Date(Date.now() + 90 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
-    const config = {
+    const publicConfig = {
       "azure-native:location": { value: location },
       "azure-native:subscriptionId": { value: subscriptionId },
       targets: { value: JSON.stringify([{ id: vnetId, location }]) },
@@ -235,15 +266,18 @@ async function main(): Promise<number> {
           }
         : {}),
     };
+    const config = mode === "events" ? eventStackConfig(publicConfig) : publicConfig;
     await stack.setAllConfig(config);
     const deployed = stack;
-    await step("deploying this stack against the fixture", () => deployed.up({ onOutput: process.stdout.write.bind(process.stdout) }));
+    const replicas = mode === "events" ? ` (event mode, ${EVENT_SCALE.minReplicas} forwarder replicas)` : "";
+    await step(`deploying this stack against the fixture${replicas}`, () => deployed.up({ onOutput: process.stdout.write.bind(process.stdout) }));
     const sent = await waitFor("tuples acknowledged by the intake", () => tuplesAcknowledged(deployed), {
       timeoutMs: 45 * 60_000,
       intervalMs: 60_000,
       log: say,
     });
     say(`the intake acknowledged ${sent} tuples`);
+    if (mode === "events") await replicasShareTheQueue(deployed);
     await step("checking that the alerts see the flow-log and forwarder evidence", () => alertsSeeTheEvidence(deployed));
     if (mode === "private") await switchToPrivate(deployed, config, vnetId);
 
