@@ -3,8 +3,8 @@
 // VNet answers all of it (a subnet's own document has no region). Like the scope listings, it runs in
 // preview too (a read) with the deploying identity's token, with arm-list.ts's retries; its errors
 // say what to check about that VNet.
-import { ArmListError, DEFAULT_RETRY, getResource, type RetryPolicy } from "./arm-list";
-import { NETWORK_API_VERSION, type TokenSource } from "./vnet-lister";
+import { ArmListError } from "./arm-list";
+import { NetworkResourceReader } from "./network-resource-reader";
 import { normalizeRegion } from "../config/regions";
 
 export interface SubnetFacts {
@@ -73,16 +73,9 @@ export function vnetFacts(id: string, document: unknown): VirtualNetworkFacts {
   };
 }
 
-export class ArmNetworkReader implements NetworkReader {
-  constructor(
-    private readonly endpoint: string,
-    private readonly token: TokenSource,
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
-
+export class ArmNetworkReader extends NetworkResourceReader implements NetworkReader {
   async virtualNetwork(id: string): Promise<VnetReading> {
-    const url = `${this.endpoint}${id}?api-version=${NETWORK_API_VERSION}`;
-    const document = await getResource(url, await this.token(), { what: "virtual network", scope: id }, this.retry).catch((error: unknown) => {
+    const document = await this.read(id, "virtual network").catch((error: unknown) => {
       throw error instanceof ArmListError ? readFailure(id, error) : error;
     });
     return { vnet: vnetFacts(id, document) };

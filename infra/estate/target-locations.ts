@@ -10,8 +10,8 @@
 // credential, the mocks): the plan says what it checked only where it could.
 import { normalizeRegion } from "../config/regions";
 import type { Target } from "../config/targets";
-import { ArmListError, DEFAULT_RETRY, getResource, type RetryPolicy } from "./arm-list";
-import { NETWORK_API_VERSION, type TokenSource } from "./vnet-lister";
+import { ArmListError } from "./arm-list";
+import { NetworkResourceReader } from "./network-resource-reader";
 
 /** What Azure says of one resource: its region, why that could not be read, or that nobody asked. */
 export type TargetLocation = { readonly location: string } | { readonly unchecked: string; readonly status?: number } | { readonly offline: true };
@@ -22,17 +22,11 @@ export interface TargetLocator {
 }
 
 /** Reads resources from ARM with the deploying identity's token (the one `scope` listings use). */
-export class ArmTargetLocator implements TargetLocator {
-  constructor(
-    private readonly endpoint: string,
-    private readonly token: TokenSource,
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
-
+export class ArmTargetLocator extends NetworkResourceReader implements TargetLocator {
   async locate(id: string): Promise<TargetLocation> {
     let body: unknown;
     try {
-      body = await getResource(`${this.endpoint}${id}?api-version=${NETWORK_API_VERSION}`, await this.token(), { what: "resource", scope: id }, this.retry);
+      body = await this.read(id, "resource");
     } catch (error) {
       if (!(error instanceof ArmListError)) return { unchecked: `no Azure token (${error instanceof Error ? error.message.split("\n")[0] : String(error)})` };
       return error.status === undefined ? { unchecked: error.message } : { unchecked: `${error.status} ${error.armText ?? ""}`.trim(), status: error.status };

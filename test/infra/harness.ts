@@ -96,6 +96,28 @@ export async function runStack(scenario: Scenario): Promise<ProgramRun> {
   });
 }
 
+/** Runs a platform team's own program that builds the component(s) it is given, under the mocks. */
+export async function runComponents(
+  build: (Component: typeof import("../../infra/sekoia-flow-logs").SekoiaFlowLogs) => Record<string, unknown>,
+  options: Pick<Scenario, "recorder" | "networkReader"> = {},
+): Promise<ProgramRun> {
+  vi.resetModules();
+  const { runProgram } = await import("../../infra/plan/plan-render.js");
+  return runProgram({
+    config: {},
+    secretKeys: [],
+    stack: "test",
+    project: "platform",
+    preview: false,
+    now: NOW,
+    ...options,
+    program: async () => {
+      const { SekoiaFlowLogs } = await import("../../infra/sekoia-flow-logs.js");
+      return build(SekoiaFlowLogs);
+    },
+  });
+}
+
 export function resourcesOf(run: ProgramRun, type: string): RecordedResource[] {
   return run.resources.filter((r) => r.type === type);
 }

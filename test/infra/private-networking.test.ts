@@ -2,10 +2,10 @@
 // program registers then: every account without a public endpoint and with a blob private endpoint in
 // the endpoints' subnet, the environment internal to its subnet, no SAS, and DNS as chosen (nothing
 // under "policy", zone groups under "stack"). The subnets are read before anything is created.
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseStackConfig, StackConfigError, type RawConfig } from "../../infra/config/stack-config";
 import type { Recorder } from "../../infra/plan/mocks";
-import { callsOf, NOW, oneOf, plain, resourcesOf, runStack, SUBSCRIPTION, T } from "./harness";
+import { callsOf, NOW, oneOf, plain, resourcesOf, runComponents, runStack, SUBSCRIPTION, T } from "./harness";
 import { ACA_SUBNET, BLOB_ZONE_ID, networkOf, PE_SUBNET, preparedVnet, PRIVATE_IMAGE, privateConfig, REGISTRY_ID, SPOKE_VNET } from "./private-scenario";
 
 const raw = (config: Record<string, unknown>): RawConfig =>
@@ -213,18 +213,8 @@ describe("a private-mode stack", () => {
 
 describe("the component with privateNetworking", () => {
   it("takes it as an arg of the same name, with no sasExpiry, and deploys privately", async () => {
-    vi.resetModules();
-    const { runProgram } = await import("../../infra/plan/plan-render.js");
-    const run = await runProgram({
-      config: {},
-      secretKeys: [],
-      stack: "test",
-      project: "platform",
-      preview: false,
-      now: NOW,
-      networkReader: networkOf(preparedVnet()),
-      program: async () => {
-        const { SekoiaFlowLogs } = await import("../../infra/sekoia-flow-logs.js");
+    const run = await runComponents(
+      (SekoiaFlowLogs) => {
         const flowLogs = new SekoiaFlowLogs("flowlogs", {
           location: "westeurope",
           targets: [{ id: `${SPOKE_VNET.replace("vnet-spoke-weu", "vnet-app")}`, location: "westeurope" }],
@@ -235,7 +225,8 @@ describe("the component with privateNetworking", () => {
         });
         return { sas: flowLogs.sekoiaSasTokens, records: flowLogs.privateDnsRecords };
       },
-    });
+      { networkReader: networkOf(preparedVnet()) },
+    );
     expect(resourcesOf(run, T.privateEndpoint)).toHaveLength(2);
     expect(resourcesOf(run, T.zoneGroup)).toHaveLength(2);
     expect(run.outputs.sas).toBeUndefined();

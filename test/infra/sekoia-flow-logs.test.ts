@@ -2,11 +2,10 @@
 // validated by the stack config's rules before the component registers, secrets may be outputs and
 // stay secret, and a second instance in one stack is refused with a message saying why.
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Recorder } from "../../infra/plan/mocks";
-import type { ProgramRun } from "../../infra/plan/plan-render";
 import type { SekoiaFlowLogsArgs } from "../../infra/sekoia-flow-logs";
-import { ids, masked, NOW, plain } from "./harness";
+import { ids, masked, plain, runComponents } from "./harness";
 
 const VNET_KEY = "component-vnet-intake-key-42";
 
@@ -20,34 +19,12 @@ function args(extra: Partial<SekoiaFlowLogsArgs> = {}): SekoiaFlowLogsArgs {
   };
 }
 
-/** Runs a program that builds the component(s) it is given, under the mocks. */
-async function runComponents(
-  build: (Component: typeof import("../../infra/sekoia-flow-logs").SekoiaFlowLogs) => Record<string, unknown>,
-  recorder?: Recorder,
-): Promise<ProgramRun> {
-  vi.resetModules();
-  const { runProgram } = await import("../../infra/plan/plan-render.js");
-  return runProgram({
-    config: {},
-    secretKeys: [],
-    stack: "test",
-    project: "platform",
-    preview: false,
-    now: NOW,
-    recorder,
-    program: async () => {
-      const { SekoiaFlowLogs } = await import("../../infra/sekoia-flow-logs.js");
-      return build(SekoiaFlowLogs);
-    },
-  });
-}
-
 describe("the SekoiaFlowLogs component", () => {
   it("refuses invalid args before it registers, naming each arg as the stack config key of the same name", async () => {
     const recorder: Recorder = { resources: [], calls: [] };
     const run = runComponents(
       (C) => ({ app: new C("flowlogs", args({ retentionDays: 0, sekoiaVnetIntakeKey: pulumi.secret(VNET_KEY), alertEmail: "nobody" })).forwarderAppName }),
-      recorder,
+      { recorder },
     );
     await expect(run).rejects.toThrow(/retentionDays: found "0", expected a whole number of days from 1 to 365[\s\S]*alertEmail: found "nobody"/);
     expect(recorder.resources).toEqual([]);
