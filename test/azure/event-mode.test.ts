@@ -6,8 +6,9 @@ import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../infra/config/stack-config";
 import { evaluate, type Row } from "../helpers/kql/evaluate";
 import { table } from "../helpers/kql/schemas";
-import { describeDeliveries, eventModeShortfall, eventPassQuery, eventStackConfig, replicasThatDelivered, replicaWork, trafficVms } from "./event-mode";
+import { describeDeliveries, eventModeShortfall, eventPassQuery, replicasThatDelivered, replicaWork, trafficVms } from "./event-mode";
 import { privateStackConfig } from "./private-mode";
+import { acceptanceStackConfig } from "./stack-config";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 const APP = "ca-sekoia-flowlogs-1a2b3c";
@@ -42,17 +43,13 @@ const rowsOf = (lines: Row[]) => evaluate(eventPassQuery(APP), { ContainerAppCon
 describe("the event-mode run's stack config", () => {
   const SUB = "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14";
   const vnetId = `/subscriptions/${SUB}/resourceGroups/acceptance/providers/Microsoft.Network/virtualNetworks/vnet`;
-  const base = {
-    "azure-native:location": { value: "westeurope" },
-    "azure-native:subscriptionId": { value: SUB },
-    targets: { value: JSON.stringify([{ id: vnetId, location: "westeurope" }]) },
-    sasExpiry: { value: "2027-01-01T00:00:00Z" },
-    sekoiaVnetIntakeKey: { value: "key", secret: true },
-  };
+  const fixture = { location: "westeurope", subscriptionId: SUB, vnetId };
+  const env = { SEKOIA_VNET_INTAKE_KEY: "key" };
+  const base = acceptanceStackConfig("public", fixture, env, NOW);
   const raw = (config: Record<string, { value: string }>) => Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.value]));
 
   it("adds two replicas to the public run's config, which the program takes as event mode", () => {
-    const config = eventStackConfig(base);
+    const config = acceptanceStackConfig("events", fixture, env, NOW);
     expect(config).toMatchObject(base);
     expect(parseStackConfig(raw(config), NOW).config.forwarderScale).toEqual({ minReplicas: 2, maxReplicas: 2, eventMode: true });
   });
@@ -64,11 +61,11 @@ describe("the event-mode run's stack config", () => {
   });
 
   it("cannot ride on the private run: the program refuses event mode with privateNetworking", () => {
-    const env = {
+    const privateEnv = {
       ACCEPTANCE_FORWARDER_IMAGE: `acracceptance.azurecr.io/sekoia-flowlogs-forwarder@sha256:${"c".repeat(64)}`,
       ACCEPTANCE_FORWARDER_REGISTRY_ID: `/subscriptions/${SUB}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acracceptance`,
     };
-    expect(() => parseStackConfig(raw(privateStackConfig(eventStackConfig(base), vnetId, env)), NOW)).toThrow(
+    expect(() => parseStackConfig(raw(privateStackConfig(acceptanceStackConfig("events", fixture, env, NOW), vnetId, privateEnv)), NOW)).toThrow(
       /forwarderScale: found maxReplicas 2 while privateNetworking is set/,
     );
   });

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../infra/config/stack-config";
 import { missingSettings } from "./decisions";
 import { noTuplesMessage, privateStackConfig, publicAccounts, replacedOrDeleted } from "./private-mode";
+import { acceptanceStackConfig } from "./stack-config";
 
 const SUB = "6d3b1f2a-8c4e-4b7a-9f21-3e5c7a9d0b14";
 const complete = { ACCEPTANCE_SUBSCRIPTION_ID: SUB, PULUMI_ACCESS_TOKEN: "pul-xyz", SEKOIA_VNET_INTAKE_KEY: "key" };
@@ -28,13 +29,7 @@ describe("the private-mode run's settings", () => {
 
 describe("the switch to private mode", () => {
   const vnetId = `/subscriptions/${SUB}/resourceGroups/acceptance/providers/Microsoft.Network/virtualNetworks/vnet`;
-  const base = {
-    "azure-native:location": { value: "westeurope" },
-    "azure-native:subscriptionId": { value: SUB },
-    targets: { value: JSON.stringify([{ id: vnetId, location: "westeurope" }]) },
-    sasExpiry: { value: "2027-01-01T00:00:00Z" },
-    sekoiaVnetIntakeKey: { value: "key", secret: true },
-  };
+  const base = acceptanceStackConfig("private", { location: "westeurope", subscriptionId: SUB, vnetId }, privateEnv, new Date("2026-06-01T00:00:00Z"));
 
   it("drops sasExpiry and adds the fixture's subnets and the prebuilt image, which the program accepts", () => {
     const config = privateStackConfig(base, vnetId, privateEnv);

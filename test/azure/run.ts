@@ -29,8 +29,9 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { acceptanceMode, assertNoChange, missingSettings, silentAccounts, tuplesSent, waitFor, type AcceptanceMode, type LogRow } from "./decisions";
-import { describeDeliveries, EVENT_SCALE, eventModeShortfall, eventPassQuery, eventStackConfig, replicasThatDelivered, trafficVms } from "./event-mode";
+import { describeDeliveries, EVENT_SCALE, eventModeShortfall, eventPassQuery, replicasThatDelivered, trafficVms } from "./event-mode";
 import { noTuplesMessage, PRIVATE_SUBNETS, privateStackConfig, publicAccounts, replacedOrDeleted, type StepEvent } from "./private-mode";
+import { acceptanceStackConfig } from "./stack-config";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const run = promisify(execFile);
@@ -251,22 +252,7 @@ async function main(): Promise<number> {
     });
 
     stack = await LocalWorkspace.createStack({ stackName: id, workDir: REPO_ROOT });
-    const expiry = new Date(Date.now() + 90 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
-    const publicConfig = {
-      "azure-native:location": { value: location },
-      "azure-native:subscriptionId": { value: subscriptionId },
-      targets: { value: JSON.stringify([{ id: vnetId, location }]) },
-      sasExpiry: { value: expiry },
-      sekoiaVnetIntakeKey: { value: process.env.SEKOIA_VNET_INTAKE_KEY!, secret: true },
-      // Private mode cannot build the image: the public phase runs the same prebuilt one.
-      ...(mode === "private"
-        ? {
-            forwarderImage: { value: process.env.ACCEPTANCE_FORWARDER_IMAGE! },
-            forwarderImageRegistryId: { value: process.env.ACCEPTANCE_FORWARDER_REGISTRY_ID! },
-          }
-        : {}),
-    };
-    const config = mode === "events" ? eventStackConfig(publicConfig) : publicConfig;
+    const config = acceptanceStackConfig(mode, { location, subscriptionId, vnetId }, process.env, new Date());
     await stack.setAllConfig(config);
     const deployed = stack;
     const replicas = mode === "events" ? ` (event mode, ${EVENT_SCALE.minReplicas} forwarder replicas)` : "";
