@@ -13,7 +13,7 @@ const LEAVES = [`${F}/contract.ts`, `${F}/errors.ts`, `${F}/log.ts`, `${F}/metri
 const ABOVE_PARTS = [`${F}/main.ts`, `${F}/config.ts`, `${F}/service`, `${F}/commands`, `${F}/poll`];
 
 const I = "./infra";
-const INFRA_ROOT = [`${I}/index.ts`, `${I}/sekoia-flow-logs.ts`];
+const INFRA_ROOT = [`${I}/index.ts`, `${I}/sekoia-flow-logs.ts`, `${I}/register-children.ts`, `${I}/component-outputs.ts`];
 const INFRA_FOLDERS = ["config", "estate", "network", "storage", "forwarder", "monitoring", "sekoia"];
 /** infra/: the stack shell -> the component -> its concern folders -> config/; plan/ (offline tooling) above all, imported by nothing that deploys. */
 const INFRA_MAY_IMPORT = {
@@ -30,7 +30,8 @@ const INFRA_LAYERS = [
     target: `${I}/${folder}`,
     from: [...INFRA_ROOT, `${I}/plan`, ...INFRA_FOLDERS.filter((f) => f !== folder && !allowed.includes(f)).map((f) => `${I}/${f}`)],
   })),
-  { target: `${I}/sekoia-flow-logs.ts`, from: [`${I}/index.ts`, `${I}/plan`] },
+  { target: [`${I}/sekoia-flow-logs.ts`, `${I}/register-children.ts`, `${I}/component-outputs.ts`], from: [`${I}/index.ts`, `${I}/plan`] },
+  { target: [`${I}/register-children.ts`, `${I}/component-outputs.ts`], from: `${I}/sekoia-flow-logs.ts` },
   { target: `${I}/index.ts`, from: `${I}/plan` },
 ];
 
