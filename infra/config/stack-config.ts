@@ -22,7 +22,7 @@ export type { PrivateNetworking, SubnetRef } from "./private-networking-config";
 
 export const PROJECT = "sekoia-flowlogs";
 
-/** Defaults of the optional keys; test/infra/config.test.ts checks Pulumi.yaml declares the same. */
+/** Defaults of the optional keys; test/infra/config/config.test.ts checks Pulumi.yaml declares the same. */
 export const DEFAULTS = {
   networkWatcher: "existing",
   retentionDays: 30,

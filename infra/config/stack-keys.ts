@@ -61,7 +61,7 @@ export function unknownKeyProblems(raw: RawConfig): string[] {
  * Whether the engine handed `key` (qualified) over as a secret (`secure:` in the stack file, or
  * `--secret`). The language host passes the names of those keys with the configuration
  * (PULUMI_CONFIG_SECRET_KEYS, `setAllConfig`'s second argument under mocks); the SDK reads them in
- * runtime/config.js's `isConfigSecret`, which its typings leave out (test/infra/stack-keys.test.ts
+ * runtime/config.js's `isConfigSecret`, which its typings leave out (test/infra/config/stack-keys.test.ts
  * checks it is there). Without it nothing can be told, and nothing is refused.
  */
 export function isEngineSecret(key: string): boolean {

@@ -11,7 +11,7 @@
 // Pulumi serializes `sekoiaIntakeProvider` into the state and runs it in its dynamic-provider host
 // (function serialization): the provider's methods must use only the functions and constants of
 // this file and of sekoia-api-client.ts, and globals. Never reference `pulumi`, config, or any
-// other module from them. test/infra/sekoia-intake-serialization.test.ts runs the serialized form.
+// other module from them. test/infra/sekoia/sekoia-intake-serialization.test.ts runs the serialized form.
 import * as pulumi from "@pulumi/pulumi";
 import { explain, redact, sekoiaRequest, type SekoiaAnswer } from "./sekoia-api-client";
 
