@@ -3,6 +3,8 @@
 // system topics deliver the flow-log accounts' BlobCreated events to a queue, replicas share it and
 // Container Apps scales them on its length).
 
+import { readConfigObject } from "./config-object";
+
 /** Container Apps' ceiling for one app's replicas is far above what an estate needs; this bounds a typo. */
 export const MAX_FORWARDER_REPLICAS = 100;
 
@@ -19,20 +21,9 @@ const EXPECTED = `an object {minReplicas, maxReplicas} of whole numbers with 1 <
 
 /** Parses the key (JSON from the engine); an unset key is polling mode with exactly one replica. */
 export function parseForwarderScale(raw: string | undefined, problems: string[]): ForwarderScale {
-  if (raw === undefined || raw.trim() === "") return DEFAULT_FORWARDER_SCALE;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    problems.push(`forwarderScale: found ${JSON.stringify(raw)}, expected ${EXPECTED}`);
-    return DEFAULT_FORWARDER_SCALE;
-  }
-  const fields = value as Record<string, unknown>;
   const before = problems.length;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    problems.push(`forwarderScale: found ${raw}, expected ${EXPECTED}`);
-    return DEFAULT_FORWARDER_SCALE;
-  }
+  const fields = readConfigObject("forwarderScale", raw, EXPECTED, problems);
+  if (fields === undefined) return DEFAULT_FORWARDER_SCALE;
   for (const key of Object.keys(fields)) {
     if (key !== "minReplicas" && key !== "maxReplicas")
       problems.push(`forwarderScale.${key}: found an unknown field, expected only minReplicas and maxReplicas`);
