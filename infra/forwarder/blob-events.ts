@@ -11,7 +11,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as eventgrid from "@pulumi/azure-native/eventgrid";
 import * as pulumi from "@pulumi/pulumi";
-import { roleAssignmentName, roleDefinitionId, ROLES } from "./forwarder-app";
+import { roleAssignmentName, roleDefinitionId, ROLES } from "./roles";
 
 /** The subscription filter: BlobCreated by Put Block List, of PT1H.json blobs, in the given containers only. */
 export function blobEventFilter(containers: readonly string[]): eventgrid.SystemTopicEventSubscriptionArgs["filter"] {

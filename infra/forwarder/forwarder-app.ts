@@ -22,124 +22,22 @@ import * as app from "@pulumi/azure-native/app";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
-import type * as inputs from "@pulumi/azure-native/types/input";
-import { DEFAULTS, HEALTH_PATHS, intakeKeyVariable, VARIABLES } from "../../forwarder/contract";
 import type { FlowLogFamily } from "../config/arm-id";
+import {
+  CONTAINER_NAME,
+  flowLogAccountSubscriptions,
+  flowLogSourceUrls,
+  forwarderEnvironment,
+  forwarderProbes,
+  forwarderScaleRules,
+  intakeSecretName,
+  WORKLOAD_PROFILE,
+} from "./forwarder-container";
 import { APP_LOGS_CONFIGURATION, forwarderLogSetting } from "./forwarder-logs";
-import { INTAKE_KEYS_VERSION_VARIABLE, intakeKeysVersion } from "./intake-keys-version";
+import { intakeKeysVersion } from "./intake-keys-version";
 import { RolePropagationWait } from "./role-propagation";
+import { roleAssignmentName, roleDefinitionId, ROLES } from "./roles";
 import { FORWARDER_SIZES, type ForwarderSize } from "../config/forwarder-size-config";
-
-/** Built-in role definition GUIDs (identical in every Azure tenant). */
-export const ROLES = {
-  storageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
-  storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
-  acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
-  /** Event mode: the app receives, deletes and re-times messages (update needs more than Message Processor); KEDA reads the length. */
-  storageQueueDataContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
-  /** Event mode: the system topics' identity adds messages, nothing else. */
-  storageQueueDataMessageSender: "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a",
-} as const;
-
-/** Event mode: a replica is added per this many messages waiting (KEDA's azure-queue queueLength). */
-export const MESSAGES_PER_REPLICA = 64;
-
-export const CONTAINER_NAME = "forwarder";
-export const WORKLOAD_PROFILE = "Consumption";
-
-/** Probes of the forwarder container: none depends on storage or the intake (see the file comment). */
-export function forwarderProbes(): inputs.app.ContainerAppProbeArgs[] {
-  const healthz = { path: HEALTH_PATHS.liveness, port: DEFAULTS.healthPort };
-  return [
-    // Up to 5 minutes to start listening; the process listens before touching any dependency.
-    { type: "Startup", httpGet: healthz, periodSeconds: 10, failureThreshold: 30 },
-    { type: "Readiness", httpGet: healthz, periodSeconds: 10, failureThreshold: 3 },
-    { type: "Liveness", httpGet: healthz, periodSeconds: 30, failureThreshold: 3 },
-  ];
-}
-
-/** Role definition id in the subscription of `scope` (a resource id). */
-export function roleDefinitionId(scope: string, roleGuid: string): string {
-  const subscription = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
-  if (!subscription) throw new Error(`roleDefinitionId: found scope "${scope}", expected a resource id under /subscriptions/<id>`);
-  return `/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
-}
-
-/**
- * Role assignment names must be GUIDs: derived from scope, role and principal (like Bicep's guid()),
- * so the same grant always has the same name and a second grant of it cannot be created by mistake.
- */
-export function roleAssignmentName(scope: string, roleGuid: string, principalId: string): string {
-  const h = createHash("sha256").update(`${scope.toLowerCase()}|${roleGuid}|${principalId}`).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-/** Container App secret holding the intake key of a family. */
-export function intakeSecretName(family: FlowLogFamily): string {
-  return `sekoia-${family}-intake-key`;
-}
-
-/** Container URLs without any credential, sorted: the forwarder reads them with its identity. */
-export function flowLogSourceUrls(accounts: ReadonlyArray<{ blobEndpoint: string; containers: readonly string[] }>): string {
-  const urls = accounts.flatMap((a) => a.containers.map((c) => `${a.blobEndpoint.replace(/\/+$/, "")}/${c}`));
-  return [...new Set(urls)].sort().join(",");
-}
-
-/** `<account>=<subscription>` per account, sorted: the forwarder's `status` groups its sources by subscription. */
-export function flowLogAccountSubscriptions(accounts: ReadonlyArray<{ blobEndpoint: string; subscriptionId: string }>): string {
-  const pairs = accounts.map((a) => `${new URL(a.blobEndpoint).hostname.split(".")[0]}=${a.subscriptionId}`);
-  return [...new Set(pairs)].sort().join(",");
-}
-
-/** The forwarder's environment. Intake keys appear only as secretRef, never as a value. */
-export function forwarderEnvironment(env: {
-  sources: pulumi.Input<string>;
-  accountSubscriptions: pulumi.Input<string>;
-  checkpointUrl: pulumi.Input<string>;
-  intakeUrl: string;
-  families: readonly FlowLogFamily[];
-  clientId: pulumi.Input<string>;
-  /** Event mode: the blob-events queue URL (read with the identity). */
-  eventsQueueUrl?: pulumi.Input<string>;
-  intakeKeysVersion: pulumi.Input<string>;
-}): inputs.app.EnvironmentVarArgs[] {
-  return [
-    { name: VARIABLES.sources, value: env.sources },
-    { name: VARIABLES.accountSubscriptions, value: env.accountSubscriptions },
-    { name: VARIABLES.checkpointUrl, value: env.checkpointUrl },
-    { name: VARIABLES.intakeUrl, value: env.intakeUrl },
-    ...(["nsg", "vnet"] as const).filter((f) => env.families.includes(f)).map((f) => ({ name: intakeKeyVariable(f), secretRef: intakeSecretName(f) })),
-    { name: VARIABLES.pollIntervalSeconds, value: String(DEFAULTS.pollIntervalSeconds) },
-    { name: VARIABLES.healthPort, value: String(DEFAULTS.healthPort) },
-    { name: "AZURE_CLIENT_ID", value: env.clientId },
-    { name: INTAKE_KEYS_VERSION_VARIABLE, value: env.intakeKeysVersion },
-    ...(env.eventsQueueUrl !== undefined ? [{ name: VARIABLES.eventsQueueUrl, value: env.eventsQueueUrl }] : []),
-  ];
-}
-
-/**
- * The app's replicas: exactly one in polling mode (one reader of the checkpoints, never to zero); in
- * event mode between the configured bounds, scaled by KEDA's azure-queue scaler on the blob-events
- * queue, authenticated with the app's identity.
- */
-export function forwarderScaleRules(
-  scale: { readonly minReplicas: number; readonly maxReplicas: number } | undefined,
-  queue: { readonly accountName: pulumi.Input<string>; readonly queueName: pulumi.Input<string> } | undefined,
-  identityId: pulumi.Input<string>,
-): inputs.app.ScaleArgs {
-  if (!scale || !queue || scale.maxReplicas <= 1) return { minReplicas: 1, maxReplicas: 1 };
-  return {
-    minReplicas: scale.minReplicas,
-    maxReplicas: scale.maxReplicas,
-    rules: [
-      {
-        name: "blob-events",
-        azureQueue: { accountName: queue.accountName, queueName: queue.queueName, queueLength: MESSAGES_PER_REPLICA, identity: identityId },
-      },
-    ],
-  };
-}
 
 /** Container App secret holding a registry password. */
 export const REGISTRY_PASSWORD_SECRET = "registry-password";

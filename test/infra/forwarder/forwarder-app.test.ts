@@ -1,7 +1,7 @@
 // infra/forwarder-app.ts: one replica with probes, a user-assigned identity with least-privilege
 // roles, intake keys only as Container App secrets behind secretRef, sources without any SAS.
 import { beforeAll, describe, expect, it } from "vitest";
-import { roleAssignmentName } from "../../../infra/forwarder/forwarder-app";
+import { roleAssignmentName } from "../../../infra/forwarder/roles";
 import { intakeKeysVersion } from "../../../infra/forwarder/intake-keys-version";
 import { FORWARDER_LOG_CATEGORIES } from "../../../infra/forwarder/forwarder-logs";
 import { TABLES } from "../../../infra/monitoring/alert-queries";
