@@ -2,7 +2,9 @@
 // Microsoft.Storage.BlobCreated events (one per Put Block List, so one per minute's append). A message
 // only says "this blob changed": what to read still comes from the blob's committed block list and its
 // checkpoint, exactly as a poll reads it. Messages are received hidden for a while and deleted only by
-// the caller, once what they announced is delivered; one not deleted reappears for any replica.
+// the caller, once what they announced is delivered; one not deleted reappears for any replica. The
+// reconciliation listing puts messages of the same shape for blobs no event announced
+// (poll/blob-announcer.ts), so any replica reads those too.
 
 import { DefaultAzureCredential } from "@azure/identity";
 import { AnonymousCredential, QueueClient, type StoragePipelineOptions } from "@azure/storage-queue";
@@ -69,6 +71,20 @@ export class BlobEventQueue {
     } catch (error) {
       this.metrics.storageErrors.inc({ area: "queue" });
       throw new QueueUnavailableError("be read", error);
+    }
+  }
+
+  /**
+   * Puts a message for any replica to take. It never expires (Azure's default is 7 days): it leaves the
+   * queue only once what it announces is delivered, however long the backlog ahead of it takes.
+   */
+  async send(body: string): Promise<void> {
+    this.metrics.storageRequests.inc({ operation: "queue_put" });
+    try {
+      await this.client.sendMessage(body, { messageTimeToLive: -1 });
+    } catch (error) {
+      this.metrics.storageErrors.inc({ area: "queue" });
+      throw new QueueUnavailableError("take a message", error);
     }
   }
 

@@ -74,8 +74,8 @@ export class AzuriteQueue {
     });
   }
 
-  /** A queue URL with a service SAS allowing what the forwarder does (read, process = receive and delete, update). */
-  queueSasUrl(queue = EVENTS_QUEUE, permissions = "rup"): string {
+  /** A queue URL with a service SAS allowing what the forwarder does (read, add = the reconciliation's announcements, update, process = receive and delete). */
+  queueSasUrl(queue = EVENTS_QUEUE, permissions = "raup"): string {
     const sas = generateQueueSASQueryParameters(
       {
         queueName: queue,
