@@ -88,6 +88,11 @@ export class AzuriteQueue {
     return `${this.endpoint}/${queue}?${sas}`;
   }
 
+  /** Messages visible now (up to 32): those no replica has taken. */
+  async visible(): Promise<number> {
+    return (await this.client().peekMessages({ numberOfMessages: 32 })).peekedMessageItems.length;
+  }
+
   /** Messages in the queue, visible or not. */
   async length(): Promise<number> {
     return (await this.client().getProperties()).approximateMessagesCount ?? 0;
