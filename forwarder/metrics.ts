@@ -17,7 +17,7 @@ export class ForwarderMetrics {
   readonly polls = this.counter("flowlog_polls_total", "Polls by outcome.", ["outcome"]);
   readonly eventLatency = new Histogram({
     name: "flowlog_event_to_ack_seconds",
-    help: "Event mode: from the BlobCreated event's time to the intake's acknowledgement of what it announced.",
+    help: "Event mode: from the BlobCreated event's time to the intake's acknowledgement of what it announced (Event Grid's events; not the reconciliation's).",
     buckets: [0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });

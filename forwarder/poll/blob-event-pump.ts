@@ -2,7 +2,8 @@
 // name the same blob (a blob is read once, from its checkpoint, whatever number of appends were
 // announced), read each blob under its own lease, and delete the messages only once the intake
 // acknowledged what was read and the checkpoint is stored. A blob another replica is reading, or
-// one that failed, keeps its messages: they come back soon, to whichever replica is free.
+// one that failed, keeps its messages: they come back soon, to whichever replica is free. Messages the
+// reconciliation listing announced (poll/blob-announcer.ts) are taken the same way.
 
 import { isFlowLogBlob } from "../source/hour-partition";
 import type { BlobEventMessage, BlobEventQueue } from "../source/blob-events";
@@ -54,7 +55,9 @@ export class BlobEventPump {
     readiness.ok("queue");
     if (messages.length === 0) return { messages: 0, blobs: 0, deleted: 0, retried: 0 };
 
-    const groups = new Map<string, { change: ChangedBlob; messages: BlobEventMessage[]; newest: string }>();
+    // Per blob: its messages, the newest one's time and ETag, and the newest of Event Grid's own times
+    // (the latency metric's start: an announced backlog is as old as the backlog, not Event Grid's delay).
+    const groups = new Map<string, { change: ChangedBlob; messages: BlobEventMessage[]; newest: string; newestCommit: string }>();
     const unusable: BlobEventMessage[] = [];
     for (const message of messages) {
       const context = this.contextOf(message);
@@ -62,14 +65,19 @@ export class BlobEventPump {
         unusable.push(message);
         continue;
       }
-      const { blobName, etag, eventTime = "" } = message.change!;
+      const { blobName, etag, eventTime = "", announced } = message.change!;
+      const commit = announced ? "" : eventTime;
       const key = changeKey(context, blobName);
       const group = groups.get(key);
-      if (!group) groups.set(key, { change: { context, blobName, etag }, messages: [message], newest: eventTime });
+      if (!group) groups.set(key, { change: { context, blobName, etag }, messages: [message], newest: eventTime, newestCommit: commit });
       else {
         group.messages.push(message);
+        if (commit > group.newestCommit) group.newestCommit = commit;
         // The newest event's ETag: a checkpoint that reached it covers every older one.
-        if (eventTime > group.newest) groups.set(key, { ...group, change: { ...group.change, etag }, newest: eventTime });
+        if (eventTime > group.newest) {
+          group.newest = eventTime;
+          group.change = { ...group.change, etag };
+        }
       }
     }
     let deleted = 0;
@@ -80,14 +88,14 @@ export class BlobEventPump {
 
     const outcomes = await poller.forwardChanges(
       [...groups.values()].map((g) => g.change),
-      { messages: messages.length },
+      { messages: messages.length, announcedMessages: messages.filter((m) => m.change?.announced).length },
     );
     let retried = 0;
     for (const [key, group] of groups) {
       if (outcomes.get(key) === "delivered") {
         for (const message of group.messages) await queue.delete(message);
         deleted += group.messages.length;
-        if (group.newest) this.parts.metrics.eventLatency.observe((Date.now() - Date.parse(group.newest)) / 1000);
+        if (group.newestCommit) this.parts.metrics.eventLatency.observe((Date.now() - Date.parse(group.newestCommit)) / 1000);
       } else {
         for (const message of group.messages) await queue.retryLater(message, RETRY_SECONDS);
         retried += group.messages.length;

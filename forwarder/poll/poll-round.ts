@@ -4,6 +4,7 @@
 import type { SourceCheckpoint } from "../checkpoints/checkpoint-store";
 import { BlobChangedError, ForwarderError } from "../errors";
 import type { Logger } from "../log";
+import type { Announcement } from "./blob-announcer";
 import type { BlobResult } from "./blob-forwarding";
 import type { SourceContext } from "./source-context";
 
@@ -21,6 +22,8 @@ export interface PollReport {
   readonly changedWhileReading: number;
   /** Sources another replica holds, left to it. */
   readonly standby: number;
+  /** Event mode: changed blobs put on the queue for any replica to read (not counting those announced before). */
+  readonly blobsAnnounced: number;
 }
 
 export class PollRound {
@@ -41,6 +44,9 @@ export class PollRound {
   failures = 0;
   changedWhileReading = 0;
   standby = 0;
+  private blobsAnnounced = 0;
+  /** Event mode's reconciliation: changed blobs go to the queue, until it refuses one. */
+  announcing = false;
 
   constructor(
     readonly started: number,
@@ -64,6 +70,12 @@ export class PollRound {
   /** Another replica reads the blob now (event mode): the source is not complete, and nothing failed. */
   leftToOther(context: SourceContext): void {
     this.incomplete.add(context);
+  }
+
+  /** The blob is the queue's to hand out (announced now or before): the source is not complete, and nothing failed. */
+  announced(context: SourceContext, announcement: Announcement): void {
+    this.incomplete.add(context);
+    if (announcement === "announced") this.blobsAnnounced++;
   }
 
   blobFailed(context: SourceContext, blobName: string, error: unknown): void {
@@ -121,6 +133,7 @@ export class PollRound {
       failures: this.failures,
       changedWhileReading: this.changedWhileReading,
       standby: this.standby,
+      blobsAnnounced: this.blobsAnnounced,
     };
   }
 }

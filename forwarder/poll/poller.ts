@@ -10,6 +10,7 @@ import type { Logger } from "../log";
 import type { ForwarderMetrics } from "../metrics";
 import type { ListedBlob } from "../source/blob-listing";
 import { hourPartition } from "../source/hour-partition";
+import type { BlobAnnouncer } from "./blob-announcer";
 import { forwardBlob, type PreparedBlob } from "./blob-forwarding";
 import { PollRound, type PollReport } from "./poll-round";
 import { Progress } from "./progress";
@@ -35,6 +36,16 @@ export interface PollerParts {
    * the reconciliation listing, and forwardChanges() reads what the queue announced).
    */
   readonly blobLeases?: boolean;
+  /** Event mode: where poll({ announce: true }) hands the changed blobs it finds, for any replica to read. */
+  readonly announcer?: BlobAnnouncer;
+}
+
+export interface PollOptions {
+  /**
+   * Event mode's reconciliation while the queue answers: announce each changed blob on the queue
+   * instead of reading it (until the queue refuses one: then the rest is read here, as before).
+   */
+  readonly announce?: boolean;
 }
 
 /** A blob a queue message says changed, for forwardChanges(). */
@@ -75,9 +86,10 @@ export class Poller {
     }
   }
 
-  async poll(): Promise<PollReport> {
+  async poll(options: PollOptions = {}): Promise<PollReport> {
     const { sources, readiness, stopping } = this.parts;
     const round = new PollRound(this.now(), this.parts.log, (error) => readiness.observe(error));
+    round.announcing = options.announce === true && this.parts.announcer !== undefined;
     const sentBefore = sources.reduce((sum, s) => sum + s.sink.sent, 0);
     for (const context of sources) {
       if (stopping.aborted) break;
@@ -223,10 +235,12 @@ export class Poller {
   private async forwardBlobs(context: SourceContext, blobs: readonly ListedBlob[], round: PollRound): Promise<void> {
     const { stopping } = this.parts;
     if (this.parts.blobLeases) {
-      // Event mode's reconciliation: replicas reading events share the source, so one blob at a time under its lease.
+      // Event mode's reconciliation: replicas reading events share the source, so each changed blob is
+      // announced for any of them to read, or read here one at a time under its lease.
       for (const blob of blobs) {
         if (stopping.aborted) break;
         try {
+          if (round.announcing && (await this.announceChanged(context, blob, round))) continue;
           if ((await this.forwardLeased(context, blob, round)) === "refused") round.leftToOther(context);
         } catch (error) {
           round.blobFailed(context, blob.name, error);
@@ -254,6 +268,38 @@ export class Poller {
         round.blobFailed(context, blob.name, error);
       }
     }
+  }
+
+  /**
+   * Event mode's reconciliation while the queue answers: a blob with something new past its checkpoint
+   * is announced for any replica to read (the source is then not complete: a later listing finds it
+   * delivered). False when the queue refused the message: this blob and the rest of the poll are read
+   * here instead, so nothing waits on a queue that cannot hold it.
+   */
+  private async announceChanged(context: SourceContext, blob: ListedBlob, round: PollRound): Promise<boolean> {
+    // A new ETag is how a listing sees new content: a commit without new blocks is rare, and the
+    // replica taking the message finds it up to date from the block list.
+    if (await this.deliveredAsListed(context, blob)) return true;
+    try {
+      round.announced(context, await this.parts.announcer!.announce(context.source, blob, round.started));
+      return true;
+    } catch (error) {
+      round.announcing = false;
+      this.parts.log.warn(
+        { source: context.source.url, blob: blob.name, err: error },
+        "Blob not announced on the queue; the reconciliation reads what it finds itself until the next one.",
+      );
+      return false;
+    }
+  }
+
+  /** Whether the blob's checkpoint holds the listed ETag: everything it has is delivered. */
+  private async deliveredAsListed(context: SourceContext, blob: ListedBlob): Promise<boolean> {
+    // A cached ETag that matches cannot be stale (a newer checkpoint would have another ETag).
+    if (this.progress.deliveredEtag(context.source, blob.name) === blob.etag) return true;
+    // Another replica may have delivered it since this one last looked.
+    this.progress.forgetCachedBlob(context.source, blob.name);
+    return (await this.progress.blob(context.source, blob.name, blob.hour)).reached?.etag === blob.etag;
   }
 
   /** The blob's progress and read plan, or nothing when the listed ETag says it is unchanged. */

@@ -9,6 +9,7 @@ import type { ForwarderConfig } from "../config";
 import type { FlowLogKind } from "../contract";
 import type { Logger } from "../log";
 import { ForwarderMetrics } from "../metrics";
+import { BlobAnnouncer } from "../poll/blob-announcer";
 import { BlobEventPump } from "../poll/blob-event-pump";
 import { Poller } from "../poll/poller";
 import { Readiness } from "../poll/readiness";
@@ -27,10 +28,11 @@ import { containerClient } from "../source/storage-client";
 // record); per sink a fixed pool of body buffers (the open batch, two awaiting compression, one
 // record's overflow) and one of compressed bodies (INTAKE_CONCURRENCY queued plus INTAKE_CONCURRENCY
 // in flight); per blob, its delivery state only until it is delivered, for at most 64 blobs
-// (poll/poll-round.ts); listings a page of 500 entries at a time (source/blob-listing.ts); and the
-// old generation let grow by half its live set (service/gc-policy.ts). 512 KiB batches cost
-// throughput (overhead ratio 1.50 against 1.21 at 1 MiB); 2 MiB runs left more garbage between
-// collections.
+// (poll/poll-round.ts); listings a page of 500 entries at a time (source/blob-listing.ts); in event
+// mode, the blobs the reconciliation announced, at most 10,000 names, about 4 MB
+// (poll/blob-announcer.ts); and the old generation let grow by half its live set
+// (service/gc-policy.ts). 512 KiB batches cost throughput (overhead ratio 1.50 against 1.21 at
+// 1 MiB); 2 MiB runs left more garbage between collections.
 /** Runs of blocks downloaded at once; two are held at a time (one decoding, one prefetched). */
 const MAX_RUN_BYTES = 512 * 1024;
 const MAX_BATCH_BYTES = 1024 * 1024;
@@ -105,8 +107,8 @@ export function createApp(config: ForwarderConfig, log: Logger, options: AppOpti
     };
   });
   const leases = new SourceLeases(store, metrics, log);
-  const eventMode = config.eventsQueue !== undefined;
-  readiness.watchesQueue = eventMode;
+  const queue = config.eventsQueue ? new BlobEventQueue(config.eventsQueue, metrics) : undefined;
+  readiness.watchesQueue = queue !== undefined;
   const poller = new Poller({
     sources,
     store,
@@ -116,10 +118,9 @@ export function createApp(config: ForwarderConfig, log: Logger, options: AppOpti
     log,
     stopping: stop.signal,
     startTime: config.startTime,
-    blobLeases: eventMode,
+    blobLeases: queue !== undefined,
+    announcer: queue && new BlobAnnouncer(queue),
   });
-  const pump = config.eventsQueue
-    ? new BlobEventPump({ queue: new BlobEventQueue(config.eventsQueue, metrics), poller, sources, readiness, metrics, log })
-    : undefined;
+  const pump = queue && new BlobEventPump({ queue, poller, sources, readiness, metrics, log });
   return { poller, pump, sources, leases, sinks: [...sinks.values()], metrics, readiness, store, stopping: stop.signal, stop: () => stop.abort() };
 }

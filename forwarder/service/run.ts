@@ -90,7 +90,8 @@ const EMPTY_QUEUE_WAIT_MS = 1_000;
 /**
  * Event mode: take blob-changed messages until stopped; list (reconcile) at start and every
  * RECONCILE_INTERVAL_SECONDS, and every poll interval while the queue is unavailable, so reading goes
- * on by listing and /readyz says why.
+ * on by listing and /readyz says why. While the queue answers, the listing announces what it finds on
+ * the queue instead of reading it, so a backlog is shared by every replica and drives the scale rule.
  */
 async function runEvents(app: App, pump: BlobEventPump, config: ForwarderConfig, log: Logger): Promise<void> {
   let nextReconcile = 0;
@@ -99,7 +100,7 @@ async function runEvents(app: App, pump: BlobEventPump, config: ForwarderConfig,
     if (Date.now() >= nextReconcile) {
       const started = Date.now();
       try {
-        await app.poller.poll();
+        await app.poller.poll({ announce: !queueDown });
       } catch (error) {
         log.error({ err: error }, "Reconciliation listing failed; retrying at the next interval.");
       }

@@ -2,13 +2,15 @@
 // Microsoft.Storage.BlobCreated events (one per Put Block List, so one per minute's append). A message
 // only says "this blob changed": what to read still comes from the blob's committed block list and its
 // checkpoint, exactly as a poll reads it. Messages are received hidden for a while and deleted only by
-// the caller, once what they announced is delivered; one not deleted reappears for any replica.
+// the caller, once what they announced is delivered; one not deleted reappears for any replica. The
+// reconciliation listing puts messages of the same shape for blobs no event announced
+// (poll/blob-announcer.ts), so any replica reads those too.
 
 import { DefaultAzureCredential } from "@azure/identity";
 import { AnonymousCredential, QueueClient, type StoragePipelineOptions } from "@azure/storage-queue";
 import { QueueUnavailableError } from "../errors";
 import type { ForwarderMetrics } from "../metrics";
-import { headerEtag } from "./blob-listing";
+import { parseBlobEvent, type BlobChange } from "./blob-created-event";
 import { parseContainerUrl } from "./container-location";
 
 /** A queue URL as configured: host-style Azure or path-style Azurite, the SAS kept apart. */
@@ -27,52 +29,12 @@ export function parseQueueUrl(raw: string): QueueLocation {
   return { url, account, queue: container, sas };
 }
 
-/** What one message says changed: a blob of a flow-log account's container. */
-export interface BlobChange {
-  readonly account: string;
-  readonly container: string;
-  readonly blobName: string;
-  /** The blob's ETag after the change (quoted, as checkpoints hold it): a checkpoint with it has nothing new. */
-  readonly etag?: string;
-  /** Event Grid's eventTime: when the append was committed (commit-to-ack latency starts here). */
-  readonly eventTime?: string;
-}
-
 export interface BlobEventMessage {
   readonly messageId: string;
   readonly popReceipt: string;
   readonly dequeueCount: number;
   /** Undefined when the body is not a BlobCreated event (the caller deletes it, loudly). */
   readonly change: BlobChange | undefined;
-}
-
-/**
- * Parses a message body as Event Grid's storage-queue delivery writes it: one event in the Event Grid
- * schema, base64-encoded JSON (plain JSON was delivered before 2022, MicrosoftDocs/azure-docs#102923,
- * and is accepted too). The blob is named by the event's topic (the account) and subject
- * (`/blobServices/default/containers/<container>/blobs/<name>`), not its URL, which differs by cloud.
- */
-export function parseBlobEvent(body: string): BlobChange | undefined {
-  const text = body.trimStart().startsWith("{") || body.trimStart().startsWith("[") ? body : Buffer.from(body, "base64").toString("utf8");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const event = (Array.isArray(parsed) ? parsed[0] : parsed) as
-    { eventType?: unknown; topic?: unknown; subject?: unknown; eventTime?: unknown; data?: { eTag?: unknown } } | undefined;
-  if (!event || event.eventType !== "Microsoft.Storage.BlobCreated" || typeof event.topic !== "string" || typeof event.subject !== "string") return undefined;
-  const account = /\/storageAccounts\/([^/]+)$/i.exec(event.topic)?.[1];
-  const subject = /^\/blobServices\/default\/containers\/([^/]+)\/blobs\/(.+)$/.exec(event.subject);
-  if (!account || !subject) return undefined;
-  return {
-    account,
-    container: subject[1],
-    blobName: subject[2],
-    etag: typeof event.data?.eTag === "string" ? headerEtag(event.data.eTag) : undefined,
-    eventTime: typeof event.eventTime === "string" ? event.eventTime : undefined,
-  };
 }
 
 const PIPELINE_OPTIONS: StoragePipelineOptions = {
@@ -109,6 +71,20 @@ export class BlobEventQueue {
     } catch (error) {
       this.metrics.storageErrors.inc({ area: "queue" });
       throw new QueueUnavailableError("be read", error);
+    }
+  }
+
+  /**
+   * Puts a message for any replica to take. It never expires (Azure's default is 7 days): it leaves the
+   * queue only once what it announces is delivered, however long the backlog ahead of it takes.
+   */
+  async send(body: string): Promise<void> {
+    this.metrics.storageRequests.inc({ operation: "queue_put" });
+    try {
+      await this.client.sendMessage(body, { messageTimeToLive: -1 });
+    } catch (error) {
+      this.metrics.storageErrors.inc({ area: "queue" });
+      throw new QueueUnavailableError("take a message", error);
     }
   }
 

@@ -7,7 +7,10 @@ export const ROLES = {
   storageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
   storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
   acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
-  /** Event mode: the app receives, deletes and re-times messages (update needs more than Message Processor); KEDA reads the length. */
+  /**
+   * Event mode: the app receives, deletes and re-times messages (update needs more than Message
+   * Processor) and puts the reconciliation's announcements (Put Message: messages/write); KEDA reads the length.
+   */
   storageQueueDataContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
   /** Event mode: the system topics' identity adds messages, nothing else. */
   storageQueueDataMessageSender: "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a",

@@ -1,13 +1,15 @@
 // Azurite's queue service (in memory, on a free loopback port) and an Event Grid stand-in that delivers
 // to it what Azure's storage-queue delivery delivers: one Microsoft.Storage.BlobCreated event per
 // committed block list, in the Event Grid event schema, base64-encoded JSON as a queue message
-// (MicrosoftDocs/azure-docs#102923: Event Grid's queue messages are base64). It can lose, duplicate or
-// hold back events, as the tests of reconciliation and coalescing need.
+// (MicrosoftDocs/azure-docs#102923: Event Grid's queue messages are base64), built by the forwarder's
+// own builder (the reconciliation writes the same body). It can lose, duplicate or hold back events, as
+// the tests of reconciliation and coalescing need.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { QueueClient, QueueSASPermissions, SASProtocol, StorageSharedKeyCredential, generateQueueSASQueryParameters } from "@azure/storage-queue";
+import { blobCreatedEvent as forwarderBlobCreatedEvent, encodeBlobEvent } from "../../forwarder/source/blob-created-event";
 import { DEV_ACCOUNT, DEV_KEY, freePort } from "./azurite";
 import { seededRandom } from "./seeded-random";
 
@@ -72,8 +74,8 @@ export class AzuriteQueue {
     });
   }
 
-  /** A queue URL with a service SAS allowing what the forwarder does (read, process = receive and delete, update). */
-  queueSasUrl(queue = EVENTS_QUEUE, permissions = "rup"): string {
+  /** A queue URL with a service SAS allowing what the forwarder does (read, add = the reconciliation's announcements, update, process = receive and delete). */
+  queueSasUrl(queue = EVENTS_QUEUE, permissions = "raup"): string {
     const sas = generateQueueSASQueryParameters(
       {
         queueName: queue,
@@ -86,24 +88,31 @@ export class AzuriteQueue {
     return `${this.endpoint}/${queue}?${sas}`;
   }
 
+  /** Messages visible now (up to 32): those no replica has taken. */
+  async visible(): Promise<number> {
+    return (await this.client().peekMessages({ numberOfMessages: 32 })).peekedMessageItems.length;
+  }
+
   /** Messages in the queue, visible or not. */
   async length(): Promise<number> {
     return (await this.client().getProperties()).approximateMessagesCount ?? 0;
   }
 }
 
-/** The event Event Grid publishes for a Put Block List, in the Event Grid schema (Microsoft's "Blob storage as an Event Grid source"). */
+/** The event Event Grid publishes for a Put Block List: the forwarder's own builder, with the data fields it does not read. */
 export function blobCreatedEvent(account: string, container: string, blobName: string, etag: string, endpoint: string): Record<string, unknown> {
-  return {
-    topic: `/subscriptions/00000000-0000-0000-0000-00000000f417/resourceGroups/rg-flowlogs/providers/Microsoft.Storage/storageAccounts/${account}`,
-    subject: `/blobServices/default/containers/${container}/blobs/${blobName}`,
-    eventType: "Microsoft.Storage.BlobCreated",
+  return forwarderBlobCreatedEvent({
+    account,
+    container,
+    blobName,
+    etag,
     id: randomUUID(),
+    eventTime: new Date().toISOString(),
+    scope: "/subscriptions/00000000-0000-0000-0000-00000000f417/resourceGroups/rg-flowlogs",
     data: {
       api: "PutBlockList",
       clientRequestId: randomUUID(),
       requestId: randomUUID(),
-      eTag: etag.replace(/"/g, ""),
       contentType: "application/octet-stream",
       contentLength: 0,
       blobType: "BlockBlob",
@@ -111,10 +120,7 @@ export function blobCreatedEvent(account: string, container: string, blobName: s
       sequencer: "0000000000000000000000000000000000000000000000000000000000000000",
       storageDiagnostics: { batchId: randomUUID() },
     },
-    dataVersion: "",
-    metadataVersion: "1",
-    eventTime: new Date().toISOString(),
-  };
+  });
 }
 
 export interface DeliveryOptions {
@@ -147,7 +153,7 @@ export class EventGridDelivery {
       this.lost++;
       return;
     }
-    const body = Buffer.from(JSON.stringify(blobCreatedEvent(DEV_ACCOUNT, container, blobName, etag, this.blobEndpoint))).toString("base64");
+    const body = encodeBlobEvent(blobCreatedEvent(DEV_ACCOUNT, container, blobName, etag, this.blobEndpoint));
     const copies = this.random() < (this.options.duplicate ?? 0) ? 2 : 1;
     for (let i = 0; i < copies; i++) await this.queue.client().sendMessage(body);
     this.delivered++;
