@@ -23,6 +23,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Runs one of Azurite's services (`args`: its main.js and options) until it says it listens; rejects naming `what` with its output. */
+export async function startAzuriteService(args: readonly string[], what: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within 20 s: ${output}`)), 20_000);
+    const onData = (data: Buffer) => {
+      output += data.toString();
+      if (output.includes("successfully listens")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}: ${output}`));
+    });
+  });
+  child.removeAllListeners("exit");
+  return child;
+}
+
 export class Azurite {
   readonly credential = new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY);
   private child?: ChildProcess;
@@ -61,26 +85,7 @@ export class Azurite {
       "--loose",
     ];
     args.push(...(this.location ? ["--location", this.location] : ["--inMemoryPersistence"]));
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    this.child = child;
-    let output = "";
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Azurite did not start within 20 s: ${output}`)), 20_000);
-      const onData = (data: Buffer) => {
-        output += data.toString();
-        if (output.includes("successfully listens")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`Azurite exited with ${code}: ${output}`));
-      });
-    });
-    child.removeAllListeners("exit");
+    this.child = await startAzuriteService(args, "Azurite");
   }
 
   /**

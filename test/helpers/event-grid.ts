@@ -5,12 +5,12 @@
 // own builder (the reconciliation writes the same body). It can lose, duplicate or hold back events, as
 // the tests of reconciliation and coalescing need.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { QueueClient, QueueSASPermissions, SASProtocol, StorageSharedKeyCredential, generateQueueSASQueryParameters } from "@azure/storage-queue";
 import { blobCreatedEvent as forwarderBlobCreatedEvent, encodeBlobEvent } from "../../forwarder/source/blob-created-event";
-import { DEV_ACCOUNT, DEV_KEY, freePort } from "./azurite";
+import { DEV_ACCOUNT, DEV_KEY, freePort, startAzuriteService } from "./azurite";
 import { seededRandom } from "./seeded-random";
 
 const AZURITE_QUEUE_BIN = path.resolve(__dirname, "../../node_modules/azurite/dist/src/queue/main.js");
@@ -40,26 +40,7 @@ export class AzuriteQueue {
   async resume(): Promise<void> {
     const args = [AZURITE_QUEUE_BIN, "--queueHost", "127.0.0.1", "--queuePort", String(this.port), "--skipApiVersionCheck", "--disableTelemetry", "--loose"];
     args.push("--inMemoryPersistence");
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    this.child = child;
-    let output = "";
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Azurite's queue service did not start within 20 s: ${output}`)), 20_000);
-      const onData = (data: Buffer) => {
-        output += data.toString();
-        if (output.includes("successfully listens")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`Azurite's queue service exited with ${code}: ${output}`));
-      });
-    });
-    child.removeAllListeners("exit");
+    this.child = await startAzuriteService(args, "Azurite's queue service");
     await this.client().createIfNotExists();
   }
 
