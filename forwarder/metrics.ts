@@ -30,6 +30,15 @@ export class ForwarderMetrics {
       this.lagSeconds.set(since === undefined ? 0 : Math.max(0, (Date.now() - since) / 1000));
     },
   });
+  readonly queueOldestMessageAge = new Gauge({
+    name: "flowlog_queue_oldest_message_age_seconds",
+    help: "Event mode: age of the oldest message waiting in the blob-events queue when last looked at (0 when none waits).",
+    registers: [this.registry],
+    collect: () => {
+      const since = this.queueOldestSince;
+      this.queueOldestMessageAge.set(since === undefined ? 0 : Math.max(0, (Date.now() - since) / 1000));
+    },
+  });
 
   readonly dependencyUp = new Gauge({
     name: "flowlog_dependency_up",
@@ -43,6 +52,9 @@ export class ForwarderMetrics {
 
   /** Health of each dependency; set by the app from its HealthState. */
   dependencies: () => Record<string, boolean> = () => ({});
+
+  /** Event mode: when the oldest message waiting in the queue was put, as last seen; undefined when none waits. */
+  queueOldestSince: number | undefined = undefined;
 
   /** Instant before which everything committed is known delivered; set by the forwarder. */
   lagSince: () => number | undefined = () => undefined;

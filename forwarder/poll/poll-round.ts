@@ -72,9 +72,16 @@ export class PollRound {
     this.incomplete.add(context);
   }
 
-  /** The blob is the queue's to hand out (announced now or before): the source is not complete, and nothing failed. */
-  announced(context: SourceContext, announcement: Announcement): void {
-    this.incomplete.add(context);
+  /**
+   * The blob is the queue's to hand out (announced now or before): the source stays complete, so its
+   * scan window moves past the blob. Safe because an announced message never expires
+   * (BlobEventQueue.send) and is deleted only once a replica delivered what it names: everything
+   * before the window is then delivered or queued, and the queue, not the listing, answers for the
+   * rest (an operator must never clear it by hand; docs/scaling.md). Counting the blob as not yet
+   * delivered kept a busy estate's window still (some blob always has an append whose event is seconds
+   * away), and every listing widened until it read the checkpoint of every retained blob.
+   */
+  announced(announcement: Announcement): void {
     if (announcement === "announced") this.blobsAnnounced++;
   }
 

@@ -14,6 +14,7 @@ import type { BlobAnnouncer } from "./blob-announcer";
 import { forwardBlob, type PreparedBlob } from "./blob-forwarding";
 import { PollRound, type PollReport } from "./poll-round";
 import { Progress } from "./progress";
+import { QueueHandover } from "./queue-handover";
 import type { Readiness } from "./readiness";
 import type { SourceContext } from "./source-context";
 
@@ -62,10 +63,12 @@ export type ChangeOutcome = "delivered" | "refused" | "failed";
 export class Poller {
   private readonly progress: Progress;
   private readonly now: () => number;
+  private readonly handover?: QueueHandover;
 
   constructor(private readonly parts: PollerParts) {
     this.now = parts.now ?? Date.now;
     this.progress = new Progress(parts.store);
+    if (parts.announcer) this.handover = new QueueHandover(this.progress, parts.announcer, parts.log);
     const started = this.now();
     parts.metrics.lagSince = () => {
       const instants = parts.sources.map((s) => this.progress.deliveredBeforeOf(s.source) ?? started);
@@ -89,7 +92,7 @@ export class Poller {
   async poll(options: PollOptions = {}): Promise<PollReport> {
     const { sources, readiness, stopping } = this.parts;
     const round = new PollRound(this.now(), this.parts.log, (error) => readiness.observe(error));
-    round.announcing = options.announce === true && this.parts.announcer !== undefined;
+    round.announcing = options.announce === true && this.handover !== undefined;
     const sentBefore = sources.reduce((sum, s) => sum + s.sink.sent, 0);
     for (const context of sources) {
       if (stopping.aborted) break;
@@ -240,7 +243,7 @@ export class Poller {
       for (const blob of blobs) {
         if (stopping.aborted) break;
         try {
-          if (round.announcing && (await this.announceChanged(context, blob, round))) continue;
+          if (round.announcing && (await this.handover?.handOver(context, blob, round))) continue;
           if ((await this.forwardLeased(context, blob, round)) === "refused") round.leftToOther(context);
         } catch (error) {
           round.blobFailed(context, blob.name, error);
@@ -270,38 +273,6 @@ export class Poller {
     }
   }
 
-  /**
-   * Event mode's reconciliation while the queue answers: a blob with something new past its checkpoint
-   * is announced for any replica to read (the source is then not complete: a later listing finds it
-   * delivered). False when the queue refused the message: this blob and the rest of the poll are read
-   * here instead, so nothing waits on a queue that cannot hold it.
-   */
-  private async announceChanged(context: SourceContext, blob: ListedBlob, round: PollRound): Promise<boolean> {
-    // A new ETag is how a listing sees new content: a commit without new blocks is rare, and the
-    // replica taking the message finds it up to date from the block list.
-    if (await this.deliveredAsListed(context, blob)) return true;
-    try {
-      round.announced(context, await this.parts.announcer!.announce(context.source, blob, round.started));
-      return true;
-    } catch (error) {
-      round.announcing = false;
-      this.parts.log.warn(
-        { source: context.source.url, blob: blob.name, err: error },
-        "Blob not announced on the queue; the reconciliation reads what it finds itself until the next one.",
-      );
-      return false;
-    }
-  }
-
-  /** Whether the blob's checkpoint holds the listed ETag: everything it has is delivered. */
-  private async deliveredAsListed(context: SourceContext, blob: ListedBlob): Promise<boolean> {
-    // A cached ETag that matches cannot be stale (a newer checkpoint would have another ETag).
-    if (this.progress.deliveredEtag(context.source, blob.name) === blob.etag) return true;
-    // Another replica may have delivered it since this one last looked.
-    this.progress.forgetCachedBlob(context.source, blob.name);
-    return (await this.progress.blob(context.source, blob.name, blob.hour)).reached?.etag === blob.etag;
-  }
-
   /** The blob's progress and read plan, or nothing when the listed ETag says it is unchanged. */
   private prepare(context: SourceContext, blob: ListedBlob): Promise<PreparedBlob | undefined> {
     const prepared = this.progress
@@ -320,7 +291,7 @@ export class Poller {
     return { progress, plan: await context.reader.plan(blob.name, progress.reached) };
   }
 
-  /** Only a source whose every blob was delivered moves its scan window forward. */
+  /** Only a source whose every blob was delivered (or, while announcing, handed to the queue) moves its scan window forward. */
   private async recordCompletedSources(round: PollRound): Promise<void> {
     const { readiness, log, stopping } = this.parts;
     for (const [context, value] of round.discovered) {

@@ -12,6 +12,7 @@ import { ForwarderMetrics } from "../metrics";
 import { BlobAnnouncer } from "../poll/blob-announcer";
 import { BlobEventPump } from "../poll/blob-event-pump";
 import { Poller } from "../poll/poller";
+import { QueueAge } from "../poll/queue-age";
 import { Readiness } from "../poll/readiness";
 import type { SourceContext } from "../poll/source-context";
 import { IntakeClient } from "../sink/intake-client";
@@ -48,6 +49,8 @@ export interface App {
   readonly poller: Poller;
   /** Event mode (BLOB_EVENTS_QUEUE_URL set): takes blob-changed messages; the poller then only reconciles. */
   readonly pump?: BlobEventPump;
+  /** Event mode: keeps flowlog_queue_oldest_message_age_seconds (run.ts peeks and reports empty receives). */
+  readonly queueAge?: QueueAge;
   /** One per configured source, in configuration order. */
   readonly sources: readonly SourceContext[];
   readonly leases: SourceLeases;
@@ -122,5 +125,6 @@ export function createApp(config: ForwarderConfig, log: Logger, options: AppOpti
     announcer: queue && new BlobAnnouncer(queue),
   });
   const pump = queue && new BlobEventPump({ queue, poller, sources, readiness, metrics, log });
-  return { poller, pump, sources, leases, sinks: [...sinks.values()], metrics, readiness, store, stopping: stop.signal, stop: () => stop.abort() };
+  const queueAge = queue && new QueueAge(queue, metrics, log);
+  return { poller, pump, queueAge, sources, leases, sinks: [...sinks.values()], metrics, readiness, store, stopping: stop.signal, stop: () => stop.abort() };
 }

@@ -108,7 +108,9 @@ async function runEvents(app: App, pump: BlobEventPump, config: ForwarderConfig,
     }
     let idle: boolean;
     try {
+      if (!queueDown) app.queueAge?.peekIfDue();
       const report = await pump.pumpOnce();
+      if (report.messages === 0) app.queueAge?.noneWaiting();
       if (queueDown) log.info("Blob-events queue answers again; reading what it announces.");
       queueDown = false;
       idle = report.messages === 0;

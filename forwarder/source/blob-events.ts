@@ -75,6 +75,22 @@ export class BlobEventQueue {
   }
 
   /**
+   * When the message at the front of the queue was put (the oldest waiting for a replica: Storage
+   * Queues hand out roughly in order); undefined when none is visible. Messages a replica holds hidden
+   * are not seen.
+   */
+  async oldestMessageTime(): Promise<number | undefined> {
+    this.metrics.storageRequests.inc({ operation: "queue_peek" });
+    try {
+      const [front] = (await this.client.peekMessages({ numberOfMessages: 1 })).peekedMessageItems;
+      return front?.insertedOn.getTime();
+    } catch (error) {
+      this.metrics.storageErrors.inc({ area: "queue" });
+      throw new QueueUnavailableError("be peeked", error);
+    }
+  }
+
+  /**
    * Puts a message for any replica to take. It never expires (Azure's default is 7 days): it leaves the
    * queue only once what it announces is delivered, however long the backlog ahead of it takes.
    */

@@ -1,5 +1,5 @@
 // The reference pages in docs/ stay true to the code: each table or list that describes something the
-// code defines (stack keys, forwarder variables, component args and outputs, alerts, Sekoia regions)
+// code defines (stack keys, forwarder variables and metrics, component args and outputs, alerts, Sekoia regions)
 // names all of it and nothing else, every `pulumi config set` shown sets a key the program reads, and
 // every relative link of the pages leads to a file and heading that exist.
 
@@ -8,6 +8,7 @@ import path from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { FORWARDER_VARIABLES, loadConfig } from "../../forwarder/config";
+import { ForwarderMetrics } from "../../forwarder/metrics";
 import { DEFAULTS, PROVIDER_KEYS } from "../../infra/config/stack-config";
 import { anchorOf, codeLines, codeNames, headings, markdownPages, page, relativeLinks, ROOT, section, tableRows } from "./markdown";
 
@@ -42,6 +43,14 @@ describe("docs/forwarder.md", () => {
   it("documents every forwarder variable the config parser reads, and no other", () => {
     const documented = tableRows(section("docs/forwarder.md", "forwarder-variables")).map((row) => codeNames(row[0])[0]);
     expect(documented.sort()).toEqual(Object.keys(FORWARDER_VARIABLES).sort());
+  });
+
+  it("names every metric the forwarder serves on /metrics, and no other", () => {
+    const endpoints = page("docs/forwarder.md");
+    const metricsLine = endpoints.slice(endpoints.indexOf("- `GET /metrics`"), endpoints.indexOf("\n- Logs:"));
+    const documented = new Set(codeNames(metricsLine).map((name) => name.split("{")[0]).filter((name) => name.startsWith("flowlog_")));
+    const served = new ForwarderMetrics().registry.getMetricsAsArray().map((metric) => metric.name);
+    expect([...documented].sort()).toEqual(served.sort());
   });
 });
 

@@ -2,9 +2,10 @@
 // Event Grid subscription created after them), as on a first start over retained flow logs. The
 // replica whose reconciliation listing finds them puts one message per blob on the queue instead of
 // reading them all, so every replica shares the backlog (and the scale rule sees it); the listing
-// does not announce a blob again while its message waits, and the lag keeps counting from the
-// backlog's hour until a listing finds it delivered. When the queue cannot take the announcements,
-// the listing reads the backlog itself. Azurite's blob and queue services, the bundle as processes.
+// does not announce a blob again while its message waits. Once announced, the backlog no longer holds
+// the lag back (older data is delivered or queued): the queue's oldest message age shows its wait and
+// falls to 0 once it is drained. When the queue cannot take the announcements, the listing reads the
+// backlog itself. Azurite's blob and queue services, the bundle as processes.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MESSAGES_PER_BATCH } from "../../forwarder/poll/blob-event-pump";
@@ -19,6 +20,7 @@ const BACKLOG_BLOBS = 24;
 /** Deadlines that only catch a hang: on a loaded machine an event may take many times its usual time. */
 const HANG_MS = 60_000;
 const FINISHED = "Poll finished.";
+const QUEUE_AGE = "flowlog_queue_oldest_message_age_seconds";
 const NOT_ANNOUNCED = "Blob not announced on the queue; the reconciliation reads what it finds itself until the next one.";
 
 let rig: Rig;
@@ -62,8 +64,10 @@ describe("event mode over a backlog", () => {
     await rig.intake.down();
     const lister = await replica();
     const listing = await lister.process.waitForLog("its first reconciliation listing", (l) => l.msg === FINISHED && l.mode === undefined, HANG_MS);
-    // Announced is not delivered: the lag still counts from the backlog's oldest hour (the previous one).
-    expect(await rig.metric("flowlog_lag_seconds", "", lister.port)).toBeGreaterThanOrEqual(3_600);
+    // Announced, the backlog is the queue's: the lag counts from the listing, not from the backlog's
+    // oldest hour (the previous one), and the queue's oldest message shows how long it waits.
+    expect(await rig.metric("flowlog_lag_seconds", "", lister.port)).toBeLessThan(3_600);
+    await waitFor("the lister seeing the backlog wait in the queue", async () => (await rig.metric(QUEUE_AGE, "", lister.port)) > 0, HANG_MS, 200);
     const others = [await replica(), await replica()];
     const replicas = [lister, ...others];
     await waitFor(
@@ -104,8 +108,10 @@ describe("event mode over a backlog", () => {
     // Announced messages stay out of the commit-to-ack latency (their time is the listing's).
     for (const { port } of replicas) expect(await rig.metric("flowlog_event_to_ack_seconds_count", "", port)).toBe(0);
 
-    // The first listing to find every blob delivered moves the lag's origin to its own start.
-    await waitFor("a listing finding the backlog delivered", async () => (await rig.metric("flowlog_lag_seconds", "", lister.port)) < 3_600, HANG_MS, 200);
+    // The queue drained, each replica's next (empty) receive brings the gauge back to 0.
+    for (const { port } of replicas)
+      await waitFor("the queue's oldest message age back to 0", async () => (await rig.metric(QUEUE_AGE, "", port)) === 0, HANG_MS, 200);
+    expect(await rig.metric("flowlog_lag_seconds", "", lister.port)).toBeLessThan(3_600);
     const ready = await rig.get("/readyz", lister.port);
     expect(JSON.parse(ready.body)).toMatchObject({ ready: true, queue: "ok" });
   });

@@ -1,12 +1,16 @@
 // The Poller in-process, assembled as the service assembles it (createApp), against Azurite and a
 // loopback intake: one poll delivers what is new and only that, an idle poll reads no blob, a stopped
 // forwarder reads nothing, a source another replica holds is left to it, and a refused key is blamed
-// on the intake and pauses the source. Each test starts its own storage and intake.
+// on the intake and pauses the source. In event mode, a listing that handed every changed blob to the
+// queue moves the source's scan window; one that left a blob to another replica does not. Each test
+// starts its own storage and intake.
 
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../forwarder/config";
 import { createLogger } from "../../../forwarder/log";
+import { BlobAnnouncer } from "../../../forwarder/poll/blob-announcer";
+import { Poller } from "../../../forwarder/poll/poller";
 import { createApp, type App } from "../../../forwarder/service/app";
 import { AzureFlowLogBlob, FlowLogGenerator, nsgBlobName, nsgResourceId } from "../../helpers/flow-logs";
 import { NSG_CONTAINER, NSG_KEY, startFlowLogStack, type FlowLogStack } from "../../helpers/flow-log-stack";
@@ -123,5 +127,42 @@ describe("Poller", () => {
     expect(paused).toMatchObject({ blobsRead: 0, tuplesRead: 0 });
     expect(logLines.some((l) => l.msg === "Intake refuses the key; not reading this source until the retry time.")).toBe(true);
     expect(stack.intake.events(NSG_KEY)).toHaveLength(0);
+  });
+
+  it("in event mode, moves the scan window past blobs it announced, not past one another replica reads", async () => {
+    const blob = await nsgBlob(2);
+    const app = startApp();
+    app.leases.identify("lister:1");
+    const sent: string[] = [];
+    const queue = {
+      refuses: false,
+      async send(body: string) {
+        if (queue.refuses) throw new Error("queue down");
+        sent.push(body);
+      },
+    };
+    const { sources, store, leases, readiness, metrics, stopping } = app;
+    const log = createLogger({ level: "silent", secrets: [] });
+    const lister = new Poller({ sources, store, leases, readiness, metrics, log, stopping, blobLeases: true, announcer: new BlobAnnouncer(queue) });
+    const nsgSource = sources.find((s) => s.source.container === NSG_CONTAINER)!.source;
+
+    // Nothing delivered, everything on the queue: the window moves all the same.
+    const announced = await lister.poll({ announce: true });
+    expect(announced).toMatchObject({ blobsAnnounced: 1, blobsRead: 0, failures: 0 });
+    expect(sent).toHaveLength(1);
+    expect(stack.intake.events(NSG_KEY)).toHaveLength(0);
+    const window = (await store.readSource(nsgSource))?.value.scannedThrough;
+    expect(window).toBeDefined();
+
+    // Appended since (a new ETag, announced again), the queue refuses: the listing would read the blob
+    // itself, but another replica holds its lease.
+    await blob.append(1);
+    queue.refuses = true;
+    const other = startApp();
+    other.leases.identify("reader:2");
+    expect(await other.leases.holdBlob(nsgSource, nsgBlobName(nsgId, hour, MAC))).toBe("acquired");
+    const leftToOther = await lister.poll({ announce: true });
+    expect(leftToOther).toMatchObject({ blobsAnnounced: 0, blobsRead: 0, failures: 0 });
+    expect((await store.readSource(nsgSource))?.value.scannedThrough).toBe(window);
   });
 });
