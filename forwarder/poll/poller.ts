@@ -198,6 +198,9 @@ export class Poller {
     const lease = await this.parts.leases.hold(source);
     if (lease === "refused") {
       round.standby++;
+      // The lag this replica reports follows the holder's stored window, not this replica's start:
+      // in event mode every replica but the lister stands by here, and would report a lag that only grows.
+      await this.progress.follow(source).catch(() => undefined);
       return;
     }
     const rejection = sink.keyRejection;

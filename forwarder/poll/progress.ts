@@ -70,6 +70,12 @@ export class Progress {
     return this.sources.get(source.url);
   }
 
+  /** Reads the source's stored state again (another replica holds it and moves it on). */
+  async follow(source: Source): Promise<void> {
+    this.sources.delete(source.url);
+    await this.sourceState(source);
+  }
+
   /** Stores a source's state after a complete poll; throws what kept it from being stored. */
   async recordSource(source: Source, value: SourceCheckpoint): Promise<void> {
     try {

@@ -111,6 +111,8 @@ describe("Poller", () => {
     const report = await standby.poller.poll();
     expect(report).toMatchObject({ standby: 2, blobsRead: 0, failures: 0 });
     expect(logLines.some((l) => l.msg === "Another replica holds this source; standing by.")).toBe(true);
+    // Its lag follows the holder's stored window, not its own start.
+    expect(standby.metrics.lagSince()).toBe(holder.metrics.lagSince());
   });
 
   it("blames the intake when it refuses the key, and does not read that source again until the pause ends", async () => {
