@@ -12,6 +12,8 @@ import type { SourceContext } from "./source-context";
 export const MAX_BLOBS_IN_DELIVERY = 64;
 
 export interface PollReport {
+  /** Blobs the listings returned (those of the hour partitions they looked at): a listing's reads follow it. */
+  readonly blobsListed: number;
   readonly blobsRead: number;
   readonly tuplesRead: number;
   readonly tuplesSent: number;
@@ -45,6 +47,7 @@ export class PollRound {
   changedWhileReading = 0;
   standby = 0;
   private blobsAnnounced = 0;
+  private blobsListed = 0;
   /** Event mode's reconciliation: changed blobs go to the queue, until it refuses one. */
   announcing = false;
 
@@ -81,6 +84,10 @@ export class PollRound {
    * delivered kept a busy estate's window still (some blob always has an append whose event is seconds
    * away), and every listing widened until it read the checkpoint of every retained blob.
    */
+  listed(blobs: number): void {
+    this.blobsListed += blobs;
+  }
+
   announced(announcement: Announcement): void {
     if (announcement === "announced") this.blobsAnnounced++;
   }
@@ -133,6 +140,7 @@ export class PollRound {
 
   report(tuplesSent: number): PollReport {
     return {
+      blobsListed: this.blobsListed,
       blobsRead: this.blobsRead,
       tuplesRead: this.tuplesRead,
       tuplesSent,

@@ -225,6 +225,7 @@ export class Poller {
     const startTime = state?.value.startTime ?? this.parts.startTime?.toISOString();
     const found = await discovery.discover(state?.value, startTime === undefined ? undefined : Date.parse(startTime), round.started);
     readiness.ok("storage");
+    round.listed(found.blobs.length);
     round.discovered.set(context, {
       startTime,
       scannedThrough: new Date(round.started).toISOString(),
